@@ -1,0 +1,6 @@
+//! The sans-IO telnet protocol core.
+
+mod error;
+pub mod options;
+
+pub use error::{DecodeError, ProtocolError, Warning};
