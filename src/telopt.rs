@@ -482,6 +482,114 @@ pub fn describe_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// Builds wire bytes from a description in the style of [`describe_bytes`] and the capture
+/// files: items separated by `|`, each one of
+/// - `WILL NAWS`, `DO 200`, … (a negotiation);
+/// - `SB TTYPE 00 'xterm' SE` (a subnegotiation: hex bytes and `'quoted text'`, `0xFF`
+///   doubled on the way, the closing `SE` optional);
+/// - `IAC GA`, `IAC AYT`, … (a command);
+/// - `'text'` (data, `0xFF` doubled) or hex bytes (raw wire bytes, copied as they are, so a
+///   capture's hex dump can be pasted).
+///
+/// ```
+/// use telnetlib3::telopt::parse_wire;
+/// assert_eq!(parse_wire("DO TTYPE | SB NAWS 00 50 00 18 SE | 'hi' 0d 0a").unwrap(),
+///            b"\xff\xfd\x18\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0hi\r\n");
+/// ```
+///
+/// # Errors
+/// A description naming an unknown command or option, or a malformed hex byte, with the item.
+pub fn parse_wire(description: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    for item in description
+        .split('|')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        let words = split_words(item)?;
+        let first = words.first().map(String::as_str).unwrap_or_default();
+        let option = |i: usize| -> Result<u8, String> {
+            let name = words
+                .get(i)
+                .ok_or_else(|| format!("{item}: option missing"))?;
+            option_from_name(name).ok_or_else(|| format!("{item}: unknown option {name}"))
+        };
+        match first.to_ascii_uppercase().as_str() {
+            "WILL" | "WONT" | "DO" | "DONT" => {
+                let command = command_from_name(first).unwrap_or(DO);
+                out.extend_from_slice(&[IAC, command, option(1)?]);
+            }
+            "SB" => {
+                let option = option(1)?;
+                let mut payload = Vec::new();
+                for word in &words[2..] {
+                    if word.eq_ignore_ascii_case("SE") {
+                        break;
+                    }
+                    payload.extend(data_word(word, item)?);
+                }
+                crate::protocol::options::frame(option, &payload, &mut out);
+            }
+            "IAC" => {
+                let name = words
+                    .get(1)
+                    .ok_or_else(|| format!("{item}: command missing"))?;
+                let command = command_from_name(name)
+                    .ok_or_else(|| format!("{item}: unknown command {name}"))?;
+                out.extend_from_slice(&[IAC, command]);
+            }
+            _ => {
+                for word in &words {
+                    let bytes = data_word(word, item)?;
+                    if word.starts_with('\'') {
+                        crate::protocol::options::escape_into(&bytes, &mut out);
+                    } else {
+                        out.extend_from_slice(&bytes);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Splits on white space, keeping `'quoted text'` (with its quotes) as one word.
+fn split_words(item: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut rest = item.trim_start();
+    while !rest.is_empty() {
+        if let Some(quoted) = rest.strip_prefix('\'') {
+            let end = quoted
+                .find('\'')
+                .ok_or_else(|| format!("{item}: unclosed quote"))?;
+            words.push(format!("'{}'", &quoted[..end]));
+            rest = quoted[end + 1..].trim_start();
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            words.push(rest[..end].to_owned());
+            rest = rest[end..].trim_start();
+        }
+    }
+    Ok(words)
+}
+
+fn data_word(word: &str, item: &str) -> Result<Vec<u8>, String> {
+    if let Some(text) = word.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')) {
+        return Ok(text.as_bytes().to_vec());
+    }
+    if word.len() % 2 != 0 {
+        return Err(format!("{item}: bad hex {word}"));
+    }
+    (0..word.len())
+        .step_by(2)
+        .map(|i| {
+            word.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("{item}: bad hex {word}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,6 +639,22 @@ mod tests {
         assert_eq!(option_from_name("31"), Some(NAWS));
         assert_eq!(option_from_name("no-such-option"), None);
         assert_eq!(command_from_name("ayt"), Some(AYT));
+    }
+
+    #[test]
+    fn parse_wire_forms() {
+        assert_eq!(
+            parse_wire("WILL 200 | IAC GA").unwrap(),
+            [IAC, WILL, 200, IAC, GA]
+        );
+        assert_eq!(
+            parse_wire("SB TTYPE 00 'a b' ff SE").unwrap(),
+            [IAC, SB, TTYPE, 0, b'a', b' ', b'b', 0xff, 0xff, IAC, SE]
+        );
+        assert_eq!(parse_wire("fffd18 'x'").unwrap(), [IAC, DO, TTYPE, b'x']);
+        assert!(parse_wire("WILL NOPE").is_err());
+        assert!(parse_wire("SB NAWS 0").is_err());
+        assert!(parse_wire("'open").is_err());
     }
 
     #[test]

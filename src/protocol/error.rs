@@ -24,7 +24,12 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "bad {} subnegotiation: {}", Opt(self.option), self.reason)
+        write!(
+            f,
+            "bad {} subnegotiation: {}",
+            Opt(self.option),
+            self.reason
+        )
     }
 }
 
@@ -90,7 +95,9 @@ impl fmt::Display for Warning {
                 crate::telopt::Cmd(*command)
             ),
             Warning::StraySe => f.write_str("IAC SE outside a subnegotiation"),
-            Warning::InvalidCommand(byte) => write!(f, "IAC followed by non-command byte {byte:#04x}"),
+            Warning::InvalidCommand(byte) => {
+                write!(f, "IAC followed by non-command byte {byte:#04x}")
+            }
             Warning::BadSubnegotiation(err) => err.fmt(f),
             Warning::UnexpectedSubnegotiation { option } => {
                 write!(f, "{} subnegotiation while the option is off", Opt(*option))

@@ -4,7 +4,9 @@
 //! VAR as 1 and VALUE as 0. [`decode`] with [`Kind::Old`] works out which convention the peer
 //! uses from the payload, as RFC 1571 suggests.
 
+use super::{frame, text};
 use crate::protocol::DecodeError;
+use crate::telopt::{IAC, NEW_ENVIRON, OLD_ENVIRON};
 
 /// Subcommand IS.
 pub const IS: u8 = 0;
@@ -73,39 +75,843 @@ pub enum Environ {
     Info(Vec<EnvVar>),
 }
 
+impl Kind {
+    /// The telnet option code: [`NEW_ENVIRON`] (39) or [`OLD_ENVIRON`] (36).
+    #[must_use]
+    pub const fn option(self) -> u8 {
+        match self {
+            Kind::New => NEW_ENVIRON,
+            Kind::Old => OLD_ENVIRON,
+        }
+    }
+}
+
+impl VarKind {
+    /// The type byte that introduces a name of this kind (VAR or USERVAR).
+    const fn type_byte(self) -> u8 {
+        match self {
+            VarKind::Var => VAR,
+            VarKind::User => USERVAR,
+        }
+    }
+}
+
+impl EnvRequest {
+    /// A request for the variable `name`.
+    fn named(kind: VarKind, name: &str) -> Self {
+        Self {
+            kind,
+            name: Some(name.to_owned()),
+        }
+    }
+
+    /// A request for every variable of `kind`.
+    const fn all(kind: VarKind) -> Self {
+        Self { kind, name: None }
+    }
+}
+
+/// The well-known variables telnetlib3's server asks for, USER first.
+const SERVER_VARS: [&str; 11] = [
+    "USER",
+    "LOGNAME",
+    "DISPLAY",
+    "LANG",
+    "TERM",
+    "TERM_PROGRAM",
+    "COLUMNS",
+    "LINES",
+    "COLORTERM",
+    "EDITOR",
+    "IPADDRESS",
+];
+
+/// Bytes of `IAC SB <option> SEND` plus `IAC SE`: what every SEND frame costs besides its items.
+const SEND_FRAME_OVERHEAD: usize = 6;
+
 /// The request telnetlib3's server sends: VAR USER, LOGNAME, DISPLAY, LANG, TERM, TERM_PROGRAM,
-/// COLUMNS, LINES, COLORTERM, EDITOR, IPADDRESS, then USERVAR (all user variables). With
-/// `include_user` false, USER is left out (Microsoft telnet crashes when asked for it).
+/// COLUMNS, LINES, COLORTERM, EDITOR, IPADDRESS, then a bare VAR (all well-known variables) and a
+/// bare USERVAR (all user variables). With `include_user` false, USER is left out (Microsoft
+/// telnet crashes when asked for it).
+///
+/// The bare VAR before the bare USERVAR is what telnetlib3 5.0.1 puts on the wire (`… IPADDRESS
+/// 00 03 IAC SE`), so [`encode_send`] of this list reproduces its request byte for byte.
 #[must_use]
 pub fn server_request(include_user: bool) -> Vec<EnvRequest> {
-    todo!("{include_user}")
+    let skip = usize::from(!include_user);
+    SERVER_VARS
+        .iter()
+        .skip(skip)
+        .map(|name| EnvRequest::named(VarKind::Var, name))
+        .chain([
+            EnvRequest::all(VarKind::Var),
+            EnvRequest::all(VarKind::User),
+        ])
+        .collect()
+}
+
+/// Appends `bytes` to `out`, putting ESC before every VAR, VALUE, ESC and USERVAR byte.
+fn escape_env(bytes: &[u8], out: &mut Vec<u8>) {
+    for &byte in bytes {
+        if matches!(byte, VAR | VALUE | ESC | USERVAR) {
+            out.push(ESC);
+        }
+        out.push(byte);
+    }
+}
+
+/// Appends one SEND item: its type byte, then its name (escaped), if any.
+fn push_request(request: &EnvRequest, out: &mut Vec<u8>) {
+    out.push(request.kind.type_byte());
+    if let Some(name) = &request.name {
+        escape_env(name.as_bytes(), out);
+    }
+}
+
+/// Appends one IS/INFO item: type byte and name, then VALUE and the value when it is defined.
+fn push_var(var: &EnvVar, out: &mut Vec<u8>) {
+    out.push(var.kind.type_byte());
+    escape_env(var.name.as_bytes(), out);
+    if let Some(value) = &var.value {
+        out.push(VALUE);
+        escape_env(value.as_bytes(), out);
+    }
+}
+
+/// Appends one SEND item on its own, as a new byte vector.
+fn request_item(request: &EnvRequest) -> Vec<u8> {
+    let mut item = Vec::new();
+    push_request(request, &mut item);
+    item
+}
+
+/// How many bytes `payload` takes on the wire, once every IAC is doubled.
+fn wire_len(payload: &[u8]) -> usize {
+    payload.len() + payload.iter().filter(|&&byte| byte == IAC).count()
 }
 
 /// Appends one `IAC SB <option> SEND … IAC SE` frame. Names are escaped with ESC where needed.
 pub fn encode_send(kind: Kind, requests: &[EnvRequest], out: &mut Vec<u8>) {
-    todo!("{kind:?}{requests:?}{out:?}")
+    let mut payload = vec![SEND];
+    for request in requests {
+        push_request(request, &mut payload);
+    }
+    frame(kind.option(), &payload, out);
 }
 
 /// Appends SEND frames of at most [`MAX_FRAME`] bytes each (whole frame, `IAC SB` to `IAC SE`),
 /// never splitting one request item across frames.
+///
+/// Items are packed greedily in order: a frame is closed when the next item would push it past
+/// [`MAX_FRAME`] wire bytes (IAC doubling counted). An item too long for any frame goes alone in
+/// its own, longer frame. An empty request list gives one empty SEND frame ("send everything"),
+/// as [`encode_send`] does.
 pub fn encode_send_split(kind: Kind, requests: &[EnvRequest], out: &mut Vec<u8>) {
-    todo!("{kind:?}{requests:?}{out:?}")
+    let mut payload = vec![SEND];
+    let mut size = SEND_FRAME_OVERHEAD;
+    for item in requests.iter().map(request_item) {
+        let item_size = wire_len(&item);
+        if payload.len() > 1 && size + item_size > MAX_FRAME {
+            frame(kind.option(), &payload, out);
+            payload.truncate(1);
+            size = SEND_FRAME_OVERHEAD;
+        }
+        payload.extend_from_slice(&item);
+        size += item_size;
+    }
+    frame(kind.option(), &payload, out);
+}
+
+/// Appends `IAC SB <option> <subcommand> <vars> IAC SE`.
+fn encode_vars(kind: Kind, subcommand: u8, vars: &[EnvVar], out: &mut Vec<u8>) {
+    let mut payload = vec![subcommand];
+    for var in vars {
+        push_var(var, &mut payload);
+    }
+    frame(kind.option(), &payload, out);
 }
 
 /// Appends `IAC SB <option> IS … IAC SE`.
 pub fn encode_is(kind: Kind, vars: &[EnvVar], out: &mut Vec<u8>) {
-    todo!("{kind:?}{vars:?}{out:?}")
+    encode_vars(kind, IS, vars, out);
 }
 
 /// Appends `IAC SB <option> INFO … IAC SE`.
 pub fn encode_info(kind: Kind, vars: &[EnvVar], out: &mut Vec<u8>) {
-    todo!("{kind:?}{vars:?}{out:?}")
+    encode_vars(kind, INFO, vars, out);
+}
+
+/// The meaning of an unescaped type byte, read with the RFC 1572 / RFC 1408 codes (0 is VAR,
+/// 1 is VALUE) until [`swap_var_value`] says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Marker {
+    Var,
+    Value,
+    User,
+}
+
+impl Marker {
+    const fn from_byte(byte: u8) -> Option<Self> {
+        match byte {
+            VAR => Some(Marker::Var),
+            VALUE => Some(Marker::Value),
+            USERVAR => Some(Marker::User),
+            _ => None,
+        }
+    }
+}
+
+/// A type byte and the (unescaped) bytes that follow it up to the next type byte.
+#[derive(Debug)]
+struct Field {
+    marker: Marker,
+    data: Vec<u8>,
+}
+
+/// Splits a payload body into fields, undoing ESC. Bytes before the first type byte are
+/// skipped; a trailing lone ESC is dropped.
+fn fields(body: &[u8]) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut bytes = body.iter().copied();
+    while let Some(byte) = bytes.next() {
+        if let Some(marker) = Marker::from_byte(byte) {
+            fields.push(Field {
+                marker,
+                data: Vec::new(),
+            });
+            continue;
+        }
+        let literal = if byte == ESC {
+            bytes.next()
+        } else {
+            Some(byte)
+        };
+        match (literal, fields.last_mut()) {
+            (Some(literal), Some(field)) => field.data.push(literal),
+            (None, _) => break,
+            (Some(_), None) => {}
+        }
+    }
+    fields
+}
+
+/// Turns SEND fields into requests. An empty name means "all of this kind". For the old
+/// ENVIRON both 0 and 1 are taken as VAR (a SEND carries no values, so whichever convention
+/// the sender uses, its VAR is one of them); for NEW_ENVIRON a stray VALUE is ignored.
+fn requests(fields: Vec<Field>, kind: Kind) -> Vec<EnvRequest> {
+    fields
+        .into_iter()
+        .filter_map(|field| {
+            let var_kind = match (field.marker, kind) {
+                (Marker::Var, _) | (Marker::Value, Kind::Old) => VarKind::Var,
+                (Marker::User, _) => VarKind::User,
+                (Marker::Value, Kind::New) => return None,
+            };
+            let name = (!field.data.is_empty()).then(|| text(&field.data));
+            Some(EnvRequest {
+                kind: var_kind,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Turns IS/INFO fields into variables: each VAR or USERVAR starts one, a VALUE right after it
+/// gives its value. A VALUE with no variable before it (or a second VALUE) is skipped, and so is
+/// a variable with neither name nor value (tintin++ sends `VAR VAR name …`).
+fn variables(fields: Vec<Field>) -> Vec<EnvVar> {
+    let mut vars: Vec<EnvVar> = Vec::new();
+    for field in fields {
+        let kind = match field.marker {
+            Marker::Var => VarKind::Var,
+            Marker::User => VarKind::User,
+            Marker::Value => {
+                if let Some(var) = vars.last_mut().filter(|var| var.value.is_none()) {
+                    var.value = Some(text(&field.data));
+                }
+                continue;
+            }
+        };
+        vars.push(EnvVar {
+            kind,
+            name: text(&field.data),
+            value: None,
+        });
+    }
+    vars.retain(|var| !var.name.is_empty() || var.value.is_some());
+    vars
+}
+
+/// Whether an old ENVIRON IS/INFO body uses the BSD codes (VAR=1, VALUE=0). `fields` were read
+/// with the RFC 1408 codes, so a [`Marker::Var`] here is a 0 byte and a [`Marker::Value`] a 1.
+///
+/// The rules, first match wins (RFC 1571 asks the receiver to work the convention out):
+/// 1. The list starts with a variable: if its first type byte is 0 or 1, that byte is VAR.
+/// 2. Two VALUEs never follow each other: two consecutive 0s (or 1s) make that byte VAR.
+/// 3. Names are never empty: a 0 or 1 with nothing after it is VALUE.
+/// 4. Counting: there are never more VALUEs than VARs and USERVARs together, and a sender that
+///    gives every variable a value has exactly as many.
+/// 5. Otherwise the RFC 1408 codes.
+fn bsd_order(fields: &[Field]) -> bool {
+    by_first_field(fields)
+        .or_else(|| by_neighbours(fields))
+        .or_else(|| by_counts(fields))
+        .unwrap_or(false)
+}
+
+/// Rule 1 of [`bsd_order`].
+fn by_first_field(fields: &[Field]) -> Option<bool> {
+    match fields.first()?.marker {
+        Marker::Var => Some(false),
+        Marker::Value => Some(true),
+        Marker::User => None,
+    }
+}
+
+/// Rules 2 and 3 of [`bsd_order`].
+fn by_neighbours(fields: &[Field]) -> Option<bool> {
+    let nexts = fields.iter().skip(1).map(|field| Some(field.marker));
+    for (field, next) in fields.iter().zip(nexts.chain([None])) {
+        if field.marker == Marker::User {
+            continue;
+        }
+        if next == Some(field.marker) {
+            return Some(field.marker == Marker::Value);
+        }
+        if field.data.is_empty() {
+            return Some(field.marker == Marker::Var);
+        }
+    }
+    None
+}
+
+/// Rule 4 of [`bsd_order`].
+fn by_counts(fields: &[Field]) -> Option<bool> {
+    let count = |marker| fields.iter().filter(|field| field.marker == marker).count();
+    let (zeros, ones, users) = (
+        count(Marker::Var),
+        count(Marker::Value),
+        count(Marker::User),
+    );
+    let rfc_possible = ones <= zeros + users;
+    let bsd_possible = zeros <= ones + users;
+    match (rfc_possible, bsd_possible) {
+        (true, false) => Some(false),
+        (false, true) => Some(true),
+        _ => match (ones == zeros + users, zeros == ones + users) {
+            (true, false) => Some(false),
+            (false, true) => Some(true),
+            _ => None,
+        },
+    }
+}
+
+/// Exchanges VAR and VALUE in fields read with the wrong convention.
+fn swap_var_value(fields: &mut [Field]) {
+    for field in fields {
+        field.marker = match field.marker {
+            Marker::Var => Marker::Value,
+            Marker::Value => Marker::Var,
+            Marker::User => Marker::User,
+        };
+    }
 }
 
 /// Decodes an environment payload.
 ///
+/// Lenient with real peers: bytes before the first VAR/USERVAR are skipped, a variable without
+/// VALUE has value `None` and `VALUE` followed by nothing gives `Some("")`. In a SEND, VAR or
+/// USERVAR without a name asks for all variables of that kind.
+///
+/// For [`Kind::Old`], IS and INFO payloads are checked for the swapped BSD codes (VAR=1,
+/// VALUE=0), as RFC 1571 advises: the list starts with a variable, so a first type byte 1 means
+/// swapped and 0 means RFC 1408; when the list starts with USERVAR, two consecutive 0s (or 1s)
+/// mark VAR, an empty field marks VALUE, and failing that the counts of 0s, 1s and USERVARs
+/// decide (there are never more values than variables); if nothing decides, RFC 1408 codes are
+/// assumed. In an old ENVIRON SEND both 0 and 1 are read as VAR.
+///
 /// # Errors
 /// An empty payload or an unknown subcommand.
 pub fn decode(kind: Kind, payload: &[u8]) -> Result<Environ, DecodeError> {
-    todo!("{kind:?}{payload:?}")
+    let option = kind.option();
+    let (&subcommand, body) = payload
+        .split_first()
+        .ok_or(DecodeError::new(option, "empty payload"))?;
+    let mut fields = fields(body);
+    match subcommand {
+        SEND => Ok(Environ::Send(requests(fields, kind))),
+        IS | INFO => {
+            if kind == Kind::Old && bsd_order(&fields) {
+                swap_var_value(&mut fields);
+            }
+            let vars = variables(fields);
+            Ok(if subcommand == IS {
+                Environ::Is(vars)
+            } else {
+                Environ::Info(vars)
+            })
+        }
+        _ => Err(DecodeError::new(option, "unknown subcommand")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telopt::{SB, SE};
+
+    /// telnetlib3 5.0.1's request, from
+    /// `captures/inetutils-telnet_vs_telnetlib3-server.decoded.txt`.
+    const CAPTURED_SEND: &str = "fffa27010055534552004c4f474e414d4500444953504c4159004c414e4700\
+                                 5445524d005445524d5f50524f4752414d00434f4c554d4e53004c494e4553\
+                                 00434f4c4f525445524d00454449544f520049504144445245535300\
+                                 03fff0";
+
+    /// inetutils telnet's answer to it, same capture (payload only).
+    const INETUTILS_IS: &str = "000055534552034c4f474e414d4500444953504c4159034c414e4703\
+                                5445524d035445524d5f50524f4752414d03434f4c554d4e53034c494e\
+                                455303434f4c4f525445524d03454449544f5203495041444452455353";
+
+    /// tintin++'s answer, from `captures/tintin++_vs_telnetlib3-server.decoded.txt`.
+    const TINTIN_IS: &str = "000043484152534554015554462d380000434c49454e545f4e414d45015469\
+                             6e54696e2b2b0000434c49454e545f56455253494f4e01322e30322e3230\
+                             2000004d5454530137383300005445524d494e414c5f5459504501746d7578\
+                             2d323536636f6c6f72";
+
+    fn hex(text: &str) -> Vec<u8> {
+        let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+        digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    fn var(name: &str, value: Option<&str>) -> EnvVar {
+        EnvVar {
+            kind: VarKind::Var,
+            name: name.into(),
+            value: value.map(Into::into),
+        }
+    }
+
+    fn uservar(name: &str, value: Option<&str>) -> EnvVar {
+        EnvVar {
+            kind: VarKind::User,
+            name: name.into(),
+            value: value.map(Into::into),
+        }
+    }
+
+    fn request(kind: VarKind, name: Option<&str>) -> EnvRequest {
+        EnvRequest {
+            kind,
+            name: name.map(Into::into),
+        }
+    }
+
+    /// Splits a run of whole frames into their (unescaped) payloads, option byte checked.
+    fn payloads(wire: &[u8], option: u8) -> Vec<Vec<u8>> {
+        let mut frames = Vec::new();
+        let mut rest = wire;
+        while !rest.is_empty() {
+            assert_eq!(&rest[..3], &[IAC, SB, option]);
+            let mut payload = Vec::new();
+            let mut i = 3;
+            loop {
+                match (rest[i], rest[i + 1]) {
+                    (IAC, SE) => break,
+                    (IAC, IAC) => {
+                        payload.push(IAC);
+                        i += 2;
+                    }
+                    (byte, _) => {
+                        payload.push(byte);
+                        i += 1;
+                    }
+                }
+            }
+            frames.push(payload);
+            rest = &rest[i + 2..];
+        }
+        frames
+    }
+
+    #[test]
+    fn server_request_matches_the_capture() {
+        let mut out = Vec::new();
+        encode_send(Kind::New, &server_request(true), &mut out);
+        assert_eq!(out, hex(CAPTURED_SEND));
+    }
+
+    #[test]
+    fn server_request_ends_with_all_var_and_all_uservar() {
+        let items = server_request(true);
+        assert_eq!(items.len(), 13);
+        assert_eq!(items[0], request_named("USER"));
+        assert_eq!(items[11], request(VarKind::Var, None));
+        assert_eq!(items[12], request(VarKind::User, None));
+    }
+
+    fn request_named(name: &str) -> EnvRequest {
+        request(VarKind::Var, Some(name))
+    }
+
+    #[test]
+    fn server_request_without_user() {
+        let items = server_request(false);
+        assert_eq!(items.len(), 12);
+        assert!(!items.contains(&request_named("USER")));
+        assert_eq!(items[0], request_named("LOGNAME"));
+        let mut out = Vec::new();
+        encode_send(Kind::New, &items, &mut out);
+        assert_eq!(&out[..10], b"\xff\xfa\x27\x01\x00LOGNA");
+    }
+
+    #[test]
+    fn captured_send_decodes_to_server_request() {
+        let wire = hex(CAPTURED_SEND);
+        let payload = &wire[3..wire.len() - 2];
+        assert_eq!(
+            decode(Kind::New, payload),
+            Ok(Environ::Send(server_request(true)))
+        );
+    }
+
+    #[test]
+    fn empty_send_means_everything() {
+        let mut out = Vec::new();
+        encode_send(Kind::New, &[], &mut out);
+        assert_eq!(out, [IAC, SB, NEW_ENVIRON, SEND, IAC, SE]);
+        assert_eq!(decode(Kind::New, &[SEND]), Ok(Environ::Send(vec![])));
+    }
+
+    #[test]
+    fn send_names_are_escaped() {
+        let mut out = Vec::new();
+        encode_send(
+            Kind::New,
+            &[request(VarKind::User, Some("A\u{0}B\u{3}"))],
+            &mut out,
+        );
+        assert_eq!(out, b"\xff\xfa\x27\x01\x03A\x02\x00B\x02\x03\xff\xf0");
+        let payload = &out[3..out.len() - 2];
+        assert_eq!(
+            decode(Kind::New, payload),
+            Ok(Environ::Send(vec![request(
+                VarKind::User,
+                Some("A\u{0}B\u{3}")
+            )]))
+        );
+    }
+
+    #[test]
+    fn split_keeps_frames_within_the_limit_and_items_in_order() {
+        let requests: Vec<EnvRequest> = (0..40)
+            .map(|n| request_named(&format!("VARIABLE_NUMBER_{n:02}")))
+            .chain([request(VarKind::Var, None), request(VarKind::User, None)])
+            .collect();
+        let mut out = Vec::new();
+        encode_send_split(Kind::New, &requests, &mut out);
+        let frames = payloads(&out, NEW_ENVIRON);
+        // 6 bytes of framing + 12 items of 19 bytes = 234; a 13th would make 253.
+        assert_eq!(frames.len(), 4);
+        let mut decoded = Vec::new();
+        for payload in &frames {
+            assert!(payload.len() + 5 <= MAX_FRAME);
+            match decode(Kind::New, payload) {
+                Ok(Environ::Send(items)) => {
+                    assert!(!items.is_empty());
+                    decoded.extend(items);
+                }
+                other => panic!("not a SEND: {other:?}"),
+            }
+        }
+        assert_eq!(decoded, requests);
+    }
+
+    #[test]
+    fn split_frame_boundary_is_exact() {
+        // Frame overhead 6 + 13 items of 18 bytes = 240: exactly one frame.
+        let names: Vec<EnvRequest> = (0..13)
+            .map(|n| request_named(&format!("NAME_{n:012}")))
+            .collect();
+        let mut out = Vec::new();
+        encode_send_split(Kind::New, &names, &mut out);
+        assert_eq!(out.len(), MAX_FRAME);
+        let mut more = names.clone();
+        more.push(request(VarKind::User, None));
+        out.clear();
+        encode_send_split(Kind::New, &more, &mut out);
+        let frames = payloads(&out, NEW_ENVIRON);
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[1], [SEND, USERVAR]);
+    }
+
+    #[test]
+    fn split_of_a_short_request_is_one_frame() {
+        let mut split = Vec::new();
+        encode_send_split(Kind::New, &server_request(true), &mut split);
+        assert_eq!(split, hex(CAPTURED_SEND));
+        split.clear();
+        encode_send_split(Kind::Old, &[], &mut split);
+        assert_eq!(split, [IAC, SB, OLD_ENVIRON, SEND, IAC, SE]);
+    }
+
+    #[test]
+    fn split_puts_an_oversized_item_alone() {
+        let long = "L".repeat(300);
+        let requests = [request_named("A"), request_named(&long), request_named("B")];
+        let mut out = Vec::new();
+        encode_send_split(Kind::New, &requests, &mut out);
+        let frames = payloads(&out, NEW_ENVIRON);
+        assert_eq!(frames.len(), 3);
+        assert_eq!(frames[0], b"\x01\x00A");
+        assert_eq!(frames[1].len(), 302);
+        assert_eq!(frames[2], b"\x01\x00B");
+    }
+
+    #[test]
+    fn is_escapes_special_bytes_and_round_trips() {
+        let vars = vec![
+            var("ODD\u{0}NAME", Some("v\u{0}\u{1}\u{2}\u{3}x")),
+            uservar("EMPTY", Some("")),
+            var("UNSET", None),
+        ];
+        let mut out = Vec::new();
+        encode_is(Kind::New, &vars, &mut out);
+        let expected: &[u8] = b"\xff\xfa\x27\x00\
+            \x00ODD\x02\x00NAME\x01v\x02\x00\x02\x01\x02\x02\x02\x03x\
+            \x03EMPTY\x01\
+            \x00UNSET\xff\xf0";
+        assert_eq!(out, expected);
+        let payload = &out[3..out.len() - 2];
+        assert_eq!(decode(Kind::New, payload), Ok(Environ::Is(vars)));
+    }
+
+    #[test]
+    fn info_round_trips() {
+        let vars = vec![var("COLUMNS", Some("132"))];
+        let mut out = Vec::new();
+        encode_info(Kind::New, &vars, &mut out);
+        assert_eq!(out, b"\xff\xfa\x27\x02\x00COLUMNS\x01132\xff\xf0");
+        assert_eq!(
+            decode(Kind::New, &out[3..out.len() - 2]),
+            Ok(Environ::Info(vars))
+        );
+    }
+
+    #[test]
+    fn old_environ_encodes_with_rfc_1408_codes() {
+        let mut out = Vec::new();
+        encode_is(Kind::Old, &[var("USER", Some("joe"))], &mut out);
+        assert_eq!(out, b"\xff\xfa\x24\x00\x00USER\x01joe\xff\xf0");
+        out.clear();
+        encode_send(Kind::Old, &[request_named("USER")], &mut out);
+        assert_eq!(out, b"\xff\xfa\x24\x01\x00USER\xff\xf0");
+    }
+
+    #[test]
+    fn inetutils_answer_decodes_without_values() {
+        let expected = vec![
+            var("USER", None),
+            uservar("LOGNAME", None),
+            var("DISPLAY", None),
+            uservar("LANG", None),
+            uservar("TERM", None),
+            uservar("TERM_PROGRAM", None),
+            uservar("COLUMNS", None),
+            uservar("LINES", None),
+            uservar("COLORTERM", None),
+            uservar("EDITOR", None),
+            uservar("IPADDRESS", None),
+        ];
+        assert_eq!(
+            decode(Kind::New, &hex(INETUTILS_IS)),
+            Ok(Environ::Is(expected))
+        );
+        assert_eq!(
+            decode(Kind::New, b"\x00\x00USER\x03LOGNAME\x00DISPLAY"),
+            Ok(Environ::Is(vec![
+                var("USER", None),
+                uservar("LOGNAME", None),
+                var("DISPLAY", None)
+            ]))
+        );
+    }
+
+    #[test]
+    fn tintin_answer_decodes_with_values() {
+        let expected = vec![
+            var("CHARSET", Some("UTF-8")),
+            var("CLIENT_NAME", Some("TinTin++")),
+            var("CLIENT_VERSION", Some("2.02.20 ")),
+            var("MTTS", Some("783")),
+            var("TERMINAL_TYPE", Some("tmux-256color")),
+        ];
+        assert_eq!(
+            decode(Kind::New, &hex(TINTIN_IS)),
+            Ok(Environ::Is(expected))
+        );
+        assert_eq!(
+            decode(
+                Kind::New,
+                b"\x00\x00CHARSET\x01UTF-8\x00\x00CLIENT_NAME\x01TinTin++\x00\x00MTTS\x01783"
+            ),
+            Ok(Environ::Is(vec![
+                var("CHARSET", Some("UTF-8")),
+                var("CLIENT_NAME", Some("TinTin++")),
+                var("MTTS", Some("783")),
+            ]))
+        );
+    }
+
+    #[test]
+    fn sloppy_payloads_are_tolerated() {
+        // Data before the first VAR, a stray leading VALUE, a second VALUE, a lone trailing ESC.
+        assert_eq!(
+            decode(Kind::New, b"\x00junk\x01stray\x00A\x01x\x01y\x00B\x01\x02"),
+            Ok(Environ::Is(vec![var("A", Some("x")), var("B", Some(""))]))
+        );
+        // ESC before an ordinary byte keeps the byte.
+        assert_eq!(
+            decode(Kind::New, b"\x02\x00A\x02Z"),
+            Ok(Environ::Info(vec![var("AZ", None)]))
+        );
+        // A stray VALUE in a NEW_ENVIRON SEND is ignored.
+        assert_eq!(
+            decode(Kind::New, b"\x01\x00USER\x01joe\x03"),
+            Ok(Environ::Send(vec![
+                request_named("USER"),
+                request(VarKind::User, None)
+            ]))
+        );
+        // Non-UTF-8 text is replaced, not rejected.
+        assert_eq!(
+            decode(Kind::New, b"\x00\x00N\x01\xe9"),
+            Ok(Environ::Is(vec![var("N", Some("\u{fffd}"))]))
+        );
+    }
+
+    #[test]
+    fn old_environ_rfc_order_decodes() {
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x00USER\x01joe\x00DISPLAY\x01host:0"),
+            Ok(Environ::Is(vec![
+                var("USER", Some("joe")),
+                var("DISPLAY", Some("host:0"))
+            ]))
+        );
+    }
+
+    #[test]
+    fn old_environ_swapped_order_decodes() {
+        // BSD: VAR is 1, VALUE is 0.
+        assert_eq!(
+            decode(
+                Kind::Old,
+                b"\x00\x01USER\x00joe\x01DISPLAY\x00host:0\x03X\x00y"
+            ),
+            Ok(Environ::Is(vec![
+                var("USER", Some("joe")),
+                var("DISPLAY", Some("host:0")),
+                uservar("X", Some("y")),
+            ]))
+        );
+        assert_eq!(
+            decode(Kind::Old, b"\x02\x01TERM\x00vt100"),
+            Ok(Environ::Info(vec![var("TERM", Some("vt100"))]))
+        );
+        // The same bytes on NEW_ENVIRON are read as the RFC says: a leading VALUE is skipped.
+        assert_eq!(
+            decode(Kind::New, b"\x00\x01USER\x00joe"),
+            Ok(Environ::Is(vec![var("joe", None)]))
+        );
+    }
+
+    #[test]
+    fn old_environ_starting_with_uservar_is_worked_out() {
+        // Consecutive 1s: 1 is VAR.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03U\x00u\x01A\x01B\x00b"),
+            Ok(Environ::Is(vec![
+                uservar("U", Some("u")),
+                var("A", None),
+                var("B", Some("b")),
+            ]))
+        );
+        // An empty 1 field is a VALUE: RFC order.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03U\x01\x00A\x01a"),
+            Ok(Environ::Is(vec![
+                uservar("U", Some("")),
+                var("A", Some("a"))
+            ]))
+        );
+        // Counting: every variable has a value, 0s = 1s + USERVARs, so 0 is VALUE.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03FOO\x00bar\x01USER\x00joe"),
+            Ok(Environ::Is(vec![
+                uservar("FOO", Some("bar")),
+                var("USER", Some("joe"))
+            ]))
+        );
+        // Counting: more 1s than 0s and USERVARs together, so 1 is VAR.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03U\x01A\x01B"),
+            Ok(Environ::Is(vec![
+                uservar("U", None),
+                var("A", None),
+                var("B", None)
+            ]))
+        );
+        // Counting: one USERVAR and one 0, fully valued only if 0 is VALUE.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03U\x00A"),
+            Ok(Environ::Is(vec![uservar("U", Some("A"))]))
+        );
+        // Nothing decides: RFC 1408 codes.
+        assert_eq!(
+            decode(Kind::Old, b"\x00\x03U\x03V\x00A"),
+            Ok(Environ::Is(vec![
+                uservar("U", None),
+                uservar("V", None),
+                var("A", None)
+            ]))
+        );
+    }
+
+    #[test]
+    fn old_environ_send_takes_either_code_as_var() {
+        assert_eq!(
+            decode(Kind::Old, b"\x01\x01USER\x00TERM\x03\x01"),
+            Ok(Environ::Send(vec![
+                request_named("USER"),
+                request_named("TERM"),
+                request(VarKind::User, None),
+                request(VarKind::Var, None),
+            ]))
+        );
+    }
+
+    #[test]
+    fn bad_payloads_are_errors() {
+        assert_eq!(
+            decode(Kind::New, &[]),
+            Err(DecodeError::new(NEW_ENVIRON, "empty payload"))
+        );
+        assert_eq!(
+            decode(Kind::Old, &[]),
+            Err(DecodeError::new(OLD_ENVIRON, "empty payload"))
+        );
+        assert_eq!(
+            decode(Kind::New, &[3, VAR, b'A']),
+            Err(DecodeError::new(NEW_ENVIRON, "unknown subcommand"))
+        );
+    }
+
+    #[test]
+    fn kind_option_codes() {
+        assert_eq!(Kind::New.option(), 39);
+        assert_eq!(Kind::Old.option(), 36);
+    }
 }

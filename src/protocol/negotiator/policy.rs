@@ -1,0 +1,347 @@
+//! What each role offers and accepts: option structs with `Default`, plus the accept tables.
+
+use crate::protocol::options::charset;
+use crate::protocol::parser::DEFAULT_SUBNEGOTIATION_LIMIT;
+use crate::telopt::*;
+
+/// The server side's negotiation policy (telnetlib3's `TelnetServer` defaults).
+///
+/// ```
+/// use telnetlib3::protocol::ServerPolicy;
+/// let policy = ServerPolicy::default().line_mode(true).encoding(None);
+/// assert!(policy.line_mode);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerPolicy {
+    /// Line mode: ask for LINEMODE with MODE EDIT, and never send WILL SGA or WILL ECHO (the
+    /// client edits and echoes lines itself). Default: false.
+    pub line_mode: bool,
+    /// The session encoding; `None` for bytes only, in which case CHARSET is not offered.
+    /// Default: `Some("utf8")`.
+    pub encoding: Option<String>,
+    /// Character sets offered in CHARSET REQUEST. Default: telnetlib3's list
+    /// ([`charset::SERVER_OFFERS`]).
+    pub charset_offers: Vec<String>,
+    /// Never send Go-Ahead after prompts. Default: false.
+    pub never_send_ga: bool,
+    /// At most this many TTYPE answers are asked for. Default: 8.
+    pub ttype_max: usize,
+    /// Bound on one subnegotiation, in wire bytes. Default: 1 MiB.
+    pub subnegotiation_limit: usize,
+}
+
+impl Default for ServerPolicy {
+    fn default() -> Self {
+        Self {
+            line_mode: false,
+            encoding: Some("utf8".to_owned()),
+            charset_offers: charset::SERVER_OFFERS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            never_send_ga: false,
+            ttype_max: 8,
+            subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+        }
+    }
+}
+
+impl ServerPolicy {
+    /// Sets [`line_mode`](Self::line_mode).
+    #[must_use]
+    pub fn line_mode(mut self, line_mode: bool) -> Self {
+        self.line_mode = line_mode;
+        self
+    }
+
+    /// Sets [`encoding`](Self::encoding).
+    #[must_use]
+    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
+        self.encoding = encoding.map(str::to_owned);
+        self
+    }
+
+    /// Sets [`charset_offers`](Self::charset_offers).
+    #[must_use]
+    pub fn charset_offers(mut self, offers: &[&str]) -> Self {
+        self.charset_offers = offers.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Sets [`never_send_ga`](Self::never_send_ga).
+    #[must_use]
+    pub fn never_send_ga(mut self, never: bool) -> Self {
+        self.never_send_ga = never;
+        self
+    }
+
+    /// Sets [`ttype_max`](Self::ttype_max).
+    #[must_use]
+    pub fn ttype_max(mut self, max: usize) -> Self {
+        self.ttype_max = max;
+        self
+    }
+
+    /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
+    #[must_use]
+    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
+        self.subnegotiation_limit = limit;
+        self
+    }
+
+    pub(crate) fn accept_tables(&self) -> [[bool; 256]; 2] {
+        let mut local = [false; 256];
+        let mut remote = [false; 256];
+        for o in [BINARY, STATUS, EOR, LOGOUT] {
+            local[o as usize] = true;
+        }
+        if !self.line_mode {
+            local[SGA as usize] = true;
+            local[ECHO as usize] = true;
+        }
+        for o in [
+            BINARY,
+            SGA,
+            TTYPE,
+            NAWS,
+            TSPEED,
+            XDISPLOC,
+            NEW_ENVIRON,
+            LINEMODE,
+            LFLOW,
+            SNDLOC,
+            STATUS,
+            EOR,
+        ] {
+            remote[o as usize] = true;
+        }
+        if self.encoding.is_some() {
+            local[CHARSET as usize] = true;
+            remote[CHARSET as usize] = true;
+        }
+        [local, remote]
+    }
+}
+
+/// The client side's negotiation policy (telnetlib3's `TelnetClient` defaults).
+///
+/// ```
+/// use telnetlib3::protocol::ClientPolicy;
+/// let policy = ClientPolicy::default().term("xterm-256color").cols(132).rows(43);
+/// assert_eq!(policy.term, "xterm-256color");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientPolicy {
+    /// Terminal type sent in TTYPE IS and NEW_ENVIRON TERM. Default: `"unknown"`.
+    pub term: String,
+    /// Window width sent in NAWS and NEW_ENVIRON COLUMNS. Default: 80.
+    pub cols: u16,
+    /// Window height sent in NAWS and NEW_ENVIRON LINES. Default: 25.
+    pub rows: u16,
+    /// Terminal speed `(rx, tx)` sent in TSPEED IS. Default: `(38400, 38400)`.
+    pub tspeed: (u32, u32),
+    /// X display sent in XDISPLOC IS; XDISPLOC is refused while it is empty. Default: `""`.
+    pub xdisploc: String,
+    /// The encoding CHARSET offers are matched against; `None` rejects every offer.
+    /// Default: `Some("utf8")`.
+    pub encoding: Option<String>,
+    /// The only environment variables ever sent (case is ignored). Default: TERM, LANG,
+    /// COLUMNS, LINES, COLORTERM.
+    pub send_environ: Vec<String>,
+    /// Values of environment variables other than TERM, COLUMNS and LINES (which come from
+    /// `term`, `cols` and `rows`), such as LANG and COLORTERM. Default: none.
+    pub environ: Vec<(String, String)>,
+    /// Options offered with WILL on connect and accepted when asked. Default: none.
+    pub always_will: Vec<u8>,
+    /// Options asked for with DO on connect and accepted when offered. Default: none.
+    pub always_do: Vec<u8>,
+    /// Options always refused when the server sends DO. Default: none.
+    pub always_wont: Vec<u8>,
+    /// Options always refused when the server sends WILL. Default: none.
+    pub always_dont: Vec<u8>,
+    /// Bound on one subnegotiation, in wire bytes. Default: 1 MiB.
+    pub subnegotiation_limit: usize,
+}
+
+impl Default for ClientPolicy {
+    fn default() -> Self {
+        Self {
+            term: "unknown".to_owned(),
+            cols: 80,
+            rows: 25,
+            tspeed: (38400, 38400),
+            xdisploc: String::new(),
+            encoding: Some("utf8".to_owned()),
+            send_environ: ["TERM", "LANG", "COLUMNS", "LINES", "COLORTERM"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            environ: Vec::new(),
+            always_will: Vec::new(),
+            always_do: Vec::new(),
+            always_wont: Vec::new(),
+            always_dont: Vec::new(),
+            subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+        }
+    }
+}
+
+impl ClientPolicy {
+    /// Sets [`term`](Self::term).
+    #[must_use]
+    pub fn term(mut self, term: &str) -> Self {
+        self.term = term.to_owned();
+        self
+    }
+
+    /// Sets [`cols`](Self::cols).
+    #[must_use]
+    pub fn cols(mut self, cols: u16) -> Self {
+        self.cols = cols;
+        self
+    }
+
+    /// Sets [`rows`](Self::rows).
+    #[must_use]
+    pub fn rows(mut self, rows: u16) -> Self {
+        self.rows = rows;
+        self
+    }
+
+    /// Sets [`tspeed`](Self::tspeed).
+    #[must_use]
+    pub fn tspeed(mut self, rx: u32, tx: u32) -> Self {
+        self.tspeed = (rx, tx);
+        self
+    }
+
+    /// Sets [`xdisploc`](Self::xdisploc).
+    #[must_use]
+    pub fn xdisploc(mut self, display: &str) -> Self {
+        self.xdisploc = display.to_owned();
+        self
+    }
+
+    /// Sets [`encoding`](Self::encoding).
+    #[must_use]
+    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
+        self.encoding = encoding.map(str::to_owned);
+        self
+    }
+
+    /// Sets [`send_environ`](Self::send_environ).
+    #[must_use]
+    pub fn send_environ(mut self, names: &[&str]) -> Self {
+        self.send_environ = names.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Adds or replaces one value in [`environ`](Self::environ).
+    #[must_use]
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.environ.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.environ.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets [`always_will`](Self::always_will).
+    #[must_use]
+    pub fn always_will(mut self, options: &[u8]) -> Self {
+        self.always_will = options.to_vec();
+        self
+    }
+
+    /// Sets [`always_do`](Self::always_do).
+    #[must_use]
+    pub fn always_do(mut self, options: &[u8]) -> Self {
+        self.always_do = options.to_vec();
+        self
+    }
+
+    /// Sets [`always_wont`](Self::always_wont).
+    #[must_use]
+    pub fn always_wont(mut self, options: &[u8]) -> Self {
+        self.always_wont = options.to_vec();
+        self
+    }
+
+    /// Sets [`always_dont`](Self::always_dont).
+    #[must_use]
+    pub fn always_dont(mut self, options: &[u8]) -> Self {
+        self.always_dont = options.to_vec();
+        self
+    }
+
+    /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
+    #[must_use]
+    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
+        self.subnegotiation_limit = limit;
+        self
+    }
+
+    /// The value the client would send for environment variable `name`, if it sends it at all.
+    #[must_use]
+    pub fn environ_value(&self, name: &str) -> Option<String> {
+        if !self
+            .send_environ
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
+            return None;
+        }
+        match name.to_ascii_uppercase().as_str() {
+            "TERM" => Some(self.term.clone()),
+            "COLUMNS" => Some(self.cols.to_string()),
+            "LINES" => Some(self.rows.to_string()),
+            _ => self
+                .environ
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone()),
+        }
+        .filter(|v| !v.is_empty())
+    }
+
+    pub(crate) fn accept_tables(&self) -> [[bool; 256]; 2] {
+        let mut local = [false; 256];
+        let mut remote = [false; 256];
+        for o in [
+            BINARY,
+            SGA,
+            TTYPE,
+            NAWS,
+            TSPEED,
+            NEW_ENVIRON,
+            LFLOW,
+            STATUS,
+            EOR,
+        ] {
+            local[o as usize] = true;
+        }
+        if !self.xdisploc.is_empty() {
+            local[XDISPLOC as usize] = true;
+        }
+        for o in [BINARY, ECHO, SGA, STATUS, EOR, LOGOUT] {
+            remote[o as usize] = true;
+        }
+        if self.encoding.is_some() {
+            local[CHARSET as usize] = true;
+            remote[CHARSET as usize] = true;
+        }
+        for &o in &self.always_will {
+            local[o as usize] = true;
+        }
+        for &o in &self.always_do {
+            remote[o as usize] = true;
+        }
+        for &o in &self.always_wont {
+            local[o as usize] = false;
+        }
+        for &o in &self.always_dont {
+            remote[o as usize] = false;
+        }
+        [local, remote]
+    }
+}
