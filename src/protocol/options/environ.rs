@@ -914,4 +914,59 @@ mod tests {
         assert_eq!(Kind::New.option(), 39);
         assert_eq!(Kind::Old.option(), 36);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_var() -> impl Strategy<Value = EnvVar> {
+            (
+                any::<bool>(),
+                "[\\x00-\\x7f]{1,8}",
+                proptest::option::of("[\\x00-\\x7f]{0,8}"),
+            )
+                .prop_map(|(user, name, value)| EnvVar {
+                    kind: if user { VarKind::User } else { VarKind::Var },
+                    name,
+                    value,
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn decode_never_panics(payload in proptest::collection::vec(any::<u8>(), 0..96)) {
+                let _ = decode(Kind::New, &payload);
+                let _ = decode(Kind::Old, &payload);
+            }
+
+            #[test]
+            fn is_round_trips(vars in proptest::collection::vec(any_var(), 0..8), old in any::<bool>()) {
+                // Old ENVIRON is only unambiguous when the list starts with a VAR.
+                let old = old && vars.first().is_some_and(|var| var.kind == VarKind::Var);
+                let kind = if old { Kind::Old } else { Kind::New };
+                let mut out = Vec::new();
+                encode_is(kind, &vars, &mut out);
+                let payload = &payloads(&out, kind.option())[0];
+                prop_assert_eq!(decode(kind, payload), Ok(Environ::Is(vars)));
+            }
+
+            #[test]
+            fn split_round_trips(names in proptest::collection::vec(
+                proptest::option::of("[\\x00-\\x7f]{1,90}"), 0..40)) {
+                let requests: Vec<EnvRequest> =
+                    names.into_iter().map(|name| EnvRequest { kind: VarKind::Var, name }).collect();
+                let mut out = Vec::new();
+                encode_send_split(Kind::New, &requests, &mut out);
+                let mut decoded = Vec::new();
+                for payload in payloads(&out, NEW_ENVIRON) {
+                    prop_assert!(payload.len() + 5 <= MAX_FRAME);
+                    match decode(Kind::New, &payload) {
+                        Ok(Environ::Send(items)) => decoded.extend(items),
+                        other => prop_assert!(false, "not a SEND: {:?}", other),
+                    }
+                }
+                prop_assert_eq!(decoded, requests);
+            }
+        }
+    }
 }

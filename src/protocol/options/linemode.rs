@@ -730,4 +730,48 @@ mod tests {
             ]
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_triplet() -> impl Strategy<Value = SlcTriplet> {
+            (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(f, fl, v)| t(f, fl, v))
+        }
+
+        proptest! {
+            #[test]
+            fn decode_never_panics(payload in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let _ = decode(&payload);
+            }
+
+            #[test]
+            fn slc_round_trips(triplets in proptest::collection::vec(any_triplet(), 0..16)) {
+                let mut out = Vec::new();
+                encode_slc(&triplets, &mut out);
+                let mut payload = Vec::new();
+                let mut body = out[3..out.len() - 2].iter().copied();
+                while let Some(byte) = body.next() {
+                    payload.push(byte);
+                    if byte == IAC {
+                        prop_assert_eq!(body.next(), Some(IAC));
+                    }
+                }
+                prop_assert_eq!(decode(&payload), Ok(Linemode::Slc(triplets)));
+            }
+
+            #[test]
+            fn exchange_settles(triplets in proptest::collection::vec(any_triplet(), 0..16)) {
+                // Whatever the peer starts with, two tables answering each other fall silent.
+                let mut sides = [SlcTable::bsd_default(), SlcTable::bsd_default()];
+                let mut message = triplets;
+                let mut rounds = 0;
+                while !message.is_empty() {
+                    prop_assert!(rounds < 6, "still talking: {:?}", message);
+                    message = sides[rounds % 2].receive(&message);
+                    rounds += 1;
+                }
+            }
+        }
+    }
 }
