@@ -61,8 +61,7 @@ fn negotiation_heavy(size: usize) -> Vec<u8> {
     let cycle = parse_wire(
         "WILL NAWS | SB NAWS 00 50 00 18 | 'ls -l' 0d 0a | WONT NAWS | DO ECHO | DONT ECHO \
          | WILL BINARY | WONT BINARY | SB TTYPE 00 'xterm-256color' | IAC NOP | IAC AYT | DO SGA \
-         | DONT SGA | WILL NEW_ENVIRON | SB NEW_ENVIRON 00 00 'LANG' 01 'en_US.UTF-8' | WONT NEW_ENVIRON \
-         | 'look' 0d 0a | IAC GA",
+         | DONT SGA | SB NEW_ENVIRON 02 00 'LANG' 01 'en_US.UTF-8' | 'look' 0d 0a | DO TM | IAC GA",
     )
     .unwrap();
     let mut out = opening;
@@ -128,7 +127,9 @@ fn gbps(bytes: usize, time: Duration) -> f64 {
 }
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let full = args.iter().any(|a| a == "--bench");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let (size, runs) = if full { (64 << 20, 7) } else { (1 << 20, 1) };
     let inputs = [
         Input {
@@ -153,6 +154,9 @@ fn main() {
     );
     let mut all_met = true;
     for input in &inputs {
+        if !filter.is_empty() && !filter.iter().any(|f| input.name.contains(f.as_str())) {
+            continue;
+        }
         let src = &input.bytes;
         let mut dst = vec![0u8; src.len()];
         let mut data = Vec::with_capacity(src.len());

@@ -73,7 +73,7 @@ pub enum Event<'a> {
     /// The server set remote flow control (LFLOW).
     FlowControl(Lflow),
     /// The peer's STATUS IS report.
-    Status(StatusReport),
+    Status(Box<StatusReport>),
     /// The peer asked to be logged out (server: `DO LOGOUT`; client: `WILL LOGOUT`).
     Logout,
     /// The peer answered our `DO TIMING-MARK` (with `WILL` or `WONT`).

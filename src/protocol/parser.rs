@@ -144,7 +144,34 @@ impl Parser {
 
     /// The next token from `input[*pos..]`, advancing `*pos` past the bytes it used. `None` once
     /// the input is used up (an unfinished command is kept for the next call).
+    #[inline]
     pub fn next_token<'i, 'p>(
+        &'p mut self,
+        input: &'i [u8],
+        pos: &mut usize,
+    ) -> Option<Token<'i, 'p>> {
+        // Hot path: in data, with a whole data run, command or subnegotiation at the front.
+        if self.state == State::Data && self.replay.is_none() {
+            let rest = input.get(*pos..).filter(|r| !r.is_empty())?;
+            if rest[0] != IAC {
+                if let Some(data) = self.data(rest, pos) {
+                    return Some(Token::Data(data));
+                }
+            } else if let Some(token) = self.whole_command(rest, pos) {
+                return Some(token);
+            } else if let Some(option) = self.whole_subnegotiation(rest, pos) {
+                return Some(Token::Subnegotiation {
+                    option,
+                    payload: &self.sb_buf,
+                });
+            }
+        }
+        self.next_token_slow(input, pos)
+    }
+
+    /// The general state machine, for commands split across reads and everything unusual.
+    #[inline(never)]
+    fn next_token_slow<'i, 'p>(
         &'p mut self,
         input: &'i [u8],
         pos: &mut usize,
@@ -189,37 +216,87 @@ impl Parser {
         }
     }
 
-    /// Takes a run of data from the front of `rest`. Returns `None` when the run is empty (the
-    /// front byte was an `IAC`, now consumed, or a stripped `NUL`).
+    /// `IAC SB option payload IAC SE` lying whole at the front of `rest`, with no `IAC` inside
+    /// the payload and within the limit: copied to the buffer in one go. Returns the option.
+    #[inline]
+    fn whole_subnegotiation(&mut self, rest: &[u8], pos: &mut usize) -> Option<u8> {
+        let [_, SB, option, ref body @ ..] = *rest else {
+            return None;
+        };
+        if option == IAC {
+            return None;
+        }
+        let end = memchr::memchr(IAC, body)?;
+        if body.get(end + 1) != Some(&SE) || end > self.sb_limit {
+            return None;
+        }
+        self.sb_option = option;
+        self.sb_buf.clear();
+        if self.sb_buf.capacity() > 4096 {
+            self.sb_buf.shrink_to(4096);
+        }
+        self.sb_buf.extend_from_slice(&body[..end]);
+        self.last_cr = false;
+        *pos += 3 + end + 2;
+        Some(option)
+    }
+
+    /// A negotiation or a two-byte command that lies whole at the front of `rest` (which
+    /// starts with `IAC`), taken without going through the state machine.
+    #[inline]
+    fn whole_command<'i>(&mut self, rest: &[u8], pos: &mut usize) -> Option<Token<'i, 'static>> {
+        match *rest {
+            [_, command @ (WILL | WONT | DO | DONT), option, ..] => {
+                *pos += 3;
+                self.last_cr = false;
+                Some(Token::Negotiation { command, option })
+            }
+            [_, command @ 236..=249, ..] => {
+                *pos += 2;
+                self.last_cr = false;
+                Some(Token::Command(command))
+            }
+            _ => None,
+        }
+    }
+
+    /// Takes a run of data from the front of `rest`, up to the next `IAC` or the next `NUL`
+    /// that follows a `CR` (dropped while [`set_strip_cr_nul`](Self::set_strip_cr_nul) is on).
+    /// Returns `None` when the run is empty.
     #[inline]
     fn data<'i>(&mut self, rest: &'i [u8], pos: &mut usize) -> Option<&'i [u8]> {
-        let stop = if self.strip_cr_nul {
-            memchr::memchr2(IAC, 0, rest)
-        } else {
-            memchr::memchr(IAC, rest)
-        };
-        let Some(i) = stop else {
-            *pos += rest.len();
-            self.last_cr = rest[rest.len() - 1] == b'\r';
-            return Some(rest);
-        };
-        *pos += i + 1;
-        let before_is_cr = if i == 0 {
-            self.last_cr
-        } else {
-            rest[i - 1] == b'\r'
-        };
-        // Whatever follows, the byte before the next data is no longer a CR we can pair.
-        self.last_cr = false;
-        let end = if rest[i] == IAC {
-            self.state = State::Iac;
-            i
-        } else if before_is_cr {
-            i // CR NUL: the NUL is dropped
-        } else {
-            i + 1 // a NUL on its own is data
-        };
-        (end > 0).then(|| &rest[..end])
+        let mut from = 0;
+        loop {
+            let found = if self.strip_cr_nul {
+                memchr::memchr2(IAC, 0, &rest[from..])
+            } else {
+                memchr::memchr(IAC, &rest[from..])
+            };
+            let Some(k) = found else {
+                *pos += rest.len();
+                self.last_cr = rest.last() == Some(&b'\r');
+                return Some(rest);
+            };
+            let i = from + k;
+            if rest[i] == IAC {
+                *pos += i + 1;
+                self.state = State::Iac;
+                self.last_cr = false;
+                return (i > 0).then(|| &rest[..i]);
+            }
+            let after_cr = if i == 0 {
+                self.last_cr
+            } else {
+                rest[i - 1] == b'\r'
+            };
+            if after_cr {
+                // CR NUL: the NUL is dropped.
+                *pos += i + 1;
+                self.last_cr = false;
+                return (i > 0).then(|| &rest[..i]);
+            }
+            from = i + 1;
+        }
     }
 
     /// Copies subnegotiation payload up to the next `IAC` in one go.

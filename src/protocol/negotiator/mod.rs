@@ -222,6 +222,7 @@ pub struct Receive<'n, 'i> {
 impl<'i> Iterator for Receive<'_, 'i> {
     type Item = Event<'i>;
 
+    #[inline]
     fn next(&mut self) -> Option<Event<'i>> {
         self.neg.step(self.input, &mut self.pos)
     }
@@ -317,6 +318,7 @@ impl Negotiator {
         self.core.queue.pop_front()
     }
 
+    #[inline]
     fn step<'i>(&mut self, input: &'i [u8], pos: &mut usize) -> Option<Event<'i>> {
         loop {
             if let Some(event) = self.core.queue.pop_front() {
@@ -624,6 +626,7 @@ impl Core {
         }
     }
 
+    #[inline(never)]
     fn negotiation(&mut self, command: u8, option: u8) {
         log::debug!("recv {}", telopt::describe(command, option));
         let (side, enable) = match command {
@@ -712,6 +715,7 @@ impl Core {
         }
     }
 
+    #[inline(never)]
     fn subnegotiation(&mut self, option: u8, payload: &[u8]) {
         log::debug!(
             "recv IAC SB {} ({} bytes) IAC SE",
@@ -833,11 +837,17 @@ impl Core {
                     let Some(value) = var.value.as_deref().filter(|v| !v.is_empty()) else {
                         continue;
                     };
-                    let name = var.name.to_ascii_uppercase();
-                    if let Some(slot) = self.info.environ.iter_mut().find(|(n, _)| *n == name) {
-                        slot.1 = value.to_owned();
-                    } else if self.info.environ.len() < MAX_ENVIRON {
-                        self.info.environ.push((name, value.to_owned()));
+                    let environ = &mut self.info.environ;
+                    match environ
+                        .iter()
+                        .position(|(n, _)| n.eq_ignore_ascii_case(&var.name))
+                    {
+                        Some(i) if environ[i].1 != value => value.clone_into(&mut environ[i].1),
+                        Some(_) => {}
+                        None if environ.len() < MAX_ENVIRON => {
+                            environ.push((var.name.to_ascii_uppercase(), value.to_owned()));
+                        }
+                        None => {}
                     }
                 }
                 self.emit(Event::Environ(vars));
@@ -934,7 +944,7 @@ impl Core {
                     self.warn(Warning::UnexpectedSubnegotiation { option: STATUS });
                 }
             }
-            status::Status::Is(report) => self.emit(Event::Status(report)),
+            status::Status::Is(report) => self.emit(Event::Status(Box::new(report))),
         }
     }
 

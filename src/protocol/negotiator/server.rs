@@ -1,5 +1,7 @@
 //! The server policy's reactions (telnetlib3's `TelnetServer` negotiation order).
 
+use std::sync::OnceLock;
+
 use super::{is_mud_client, Core, Event, RoleState, ServerPolicy, Side, MUD_OPTIONS};
 use crate::protocol::options::{charset, environ, linemode, tspeed, ttype, xdisploc};
 use crate::telopt::*;
@@ -90,10 +92,19 @@ impl Core {
     }
 
     fn server_request_environ(&mut self) {
+        static REQUESTS: OnceLock<[Vec<u8>; 2]> = OnceLock::new();
+        let requests = REQUESTS.get_or_init(|| {
+            [false, true].map(|include_user| {
+                let mut wire = Vec::new();
+                let request = environ::server_request(include_user);
+                environ::encode_send_split(environ::Kind::New, &request, &mut wire);
+                wire
+            })
+        });
         let include_user = !self.server().ms_telnet;
-        let request = environ::server_request(include_user);
-        log::debug!("send IAC SB NEW_ENVIRON SEND ({} variables)", request.len());
-        environ::encode_send_split(environ::Kind::New, &request, &mut self.out);
+        log::debug!("send IAC SB NEW_ENVIRON SEND (USER {include_user})");
+        self.out
+            .extend_from_slice(&requests[usize::from(include_user)]);
         self.set_sb_pending(NEW_ENVIRON, true);
     }
 
@@ -160,7 +171,7 @@ impl Core {
         let count = self.info.ttypes.len();
         if self.server().ttype_done {
             // Unsolicited: note the new terminal type, keep no more history.
-            if !name.is_empty() {
+            if !name.is_empty() && self.info.term.as_deref() != Some(name.as_str()) {
                 self.info.term = Some(name.clone());
             }
             self.emit(Event::TerminalType(name));
