@@ -88,6 +88,8 @@ pub struct Parser {
     last_cr: bool,
     /// The command byte that ended a subnegotiation, processed once the subnegotiation is out.
     replay: Option<u8>,
+    /// Options whose subnegotiations are buffered; the others are skipped unread.
+    sb_wanted: [u64; 4],
 }
 
 impl Default for Parser {
@@ -110,6 +112,7 @@ impl Parser {
             strip_cr_nul: true,
             last_cr: false,
             replay: None,
+            sb_wanted: [u64::MAX; 4],
         }
     }
 
@@ -123,6 +126,17 @@ impl Parser {
     #[must_use]
     pub fn subnegotiation_limit(&self) -> usize {
         self.sb_limit
+    }
+
+    /// Sets which options' subnegotiations are wanted (bit `o` of the mask for option `o`; all by
+    /// default). A subnegotiation for any other option is skipped up to `IAC SE` without being
+    /// buffered, and reported as [`Warning::UnexpectedSubnegotiation`].
+    pub fn set_subnegotiation_filter(&mut self, wanted: [u64; 4]) {
+        self.sb_wanted = wanted;
+    }
+
+    fn wanted(&self, option: u8) -> bool {
+        self.sb_wanted[option as usize / 64] & (1 << (option % 64)) != 0
     }
 
     /// Turns `CR NUL` → `CR` on or off (on while the peer does not send BINARY).
@@ -223,7 +237,7 @@ impl Parser {
         let [_, SB, option, ref body @ ..] = *rest else {
             return None;
         };
-        if option == IAC {
+        if option == IAC || !self.wanted(option) {
             return None;
         }
         let end = memchr::memchr(IAC, body)?;
@@ -232,7 +246,7 @@ impl Parser {
         }
         self.sb_option = option;
         self.sb_buf.clear();
-        if self.sb_buf.capacity() > 4096 {
+        if self.sb_buf.capacity() > 64 * 1024 {
             self.sb_buf.shrink_to(4096);
         }
         self.sb_buf.extend_from_slice(&body[..end]);
@@ -279,10 +293,16 @@ impl Parser {
             };
             let i = from + k;
             if rest[i] == IAC {
-                *pos += i + 1;
-                self.state = State::Iac;
                 self.last_cr = false;
-                return (i > 0).then(|| &rest[..i]);
+                if i == 0 {
+                    // A command the fast paths could not take whole: byte by byte from here.
+                    *pos += 1;
+                    self.state = State::Iac;
+                    return None;
+                }
+                // Leave the IAC for the next call, where the fast paths can take it whole.
+                *pos += i;
+                return Some(&rest[..i]);
             }
             let after_cr = if i == 0 {
                 self.last_cr
@@ -363,12 +383,18 @@ impl Parser {
                 }
                 self.sb_option = byte;
                 self.sb_buf.clear();
-                if self.sb_buf.capacity() > 4096 {
+                if self.sb_buf.capacity() > 64 * 1024 {
                     self.sb_buf.shrink_to(4096);
                 }
                 self.sb_wire_len = 0;
-                self.sb_overflow = false;
                 self.state = State::Sb;
+                // An unwanted subnegotiation is skipped like an overlong one.
+                self.sb_overflow = !self.wanted(byte);
+                if self.sb_overflow {
+                    return Some(Token::Warning(Warning::UnexpectedSubnegotiation {
+                        option: byte,
+                    }));
+                }
                 None
             }
             State::SbIac => match byte {

@@ -98,6 +98,8 @@ pub struct OptionTable {
     /// Options we already refused while in state No, per side: a peer that asks again gets no
     /// second refusal.
     refused: [[u64; 4]; 2],
+    /// Options not `No` on at least one side: the ones a subnegotiation may be for.
+    active: [u64; 4],
 }
 
 impl Default for OptionTable {
@@ -106,6 +108,7 @@ impl Default for OptionTable {
             local: [Q::No; 256],
             remote: [Q::No; 256],
             refused: [[0; 4]; 2],
+            active: [0; 4],
         }
     }
 }
@@ -127,11 +130,25 @@ impl OptionTable {
         }
     }
 
-    fn slot(&mut self, side: Side, option: u8) -> &mut Q {
+    fn set(&mut self, side: Side, option: u8, state: Q) {
         match side {
-            Side::Local => &mut self.local[option as usize],
-            Side::Remote => &mut self.remote[option as usize],
+            Side::Local => self.local[option as usize] = state,
+            Side::Remote => self.remote[option as usize] = state,
         }
+        let on = self.local[option as usize] != Q::No || self.remote[option as usize] != Q::No;
+        let bit = 1u64 << (option % 64);
+        let word = &mut self.active[option as usize / 64];
+        if on {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+    }
+
+    /// Bit `o` is set when option `o` is enabled or being negotiated on either side.
+    #[must_use]
+    pub fn active_mask(&self) -> [u64; 4] {
+        self.active
     }
 
     fn refused_bit(&mut self, side: Side, option: u8, set: Option<bool>) -> bool {
@@ -170,11 +187,11 @@ impl OptionTable {
     /// The peer sent WILL (for [`Side::Remote`]) or DO (for [`Side::Local`]). `acceptable` says
     /// whether our policy agrees to the option being enabled.
     pub fn receive_enable(&mut self, side: Side, option: u8, acceptable: bool) -> Outcome {
-        let state = *self.slot(side, option);
+        let state = self.get(side, option);
         match state {
             Q::No => {
                 if acceptable {
-                    *self.slot(side, option) = Q::Yes;
+                    self.set(side, option, Q::Yes);
                     Outcome {
                         reply: Some(true),
                         changed: Some(true),
@@ -188,14 +205,14 @@ impl OptionTable {
             }
             Q::Yes => Outcome::NOTHING,
             Q::WantNo => {
-                *self.slot(side, option) = Q::No;
+                self.set(side, option, Q::No);
                 Outcome {
                     violation: true,
                     ..Outcome::NOTHING
                 }
             }
             Q::WantNoOpposite => {
-                *self.slot(side, option) = Q::Yes;
+                self.set(side, option, Q::Yes);
                 Outcome {
                     changed: Some(true),
                     violation: true,
@@ -203,11 +220,11 @@ impl OptionTable {
                 }
             }
             Q::WantYes => {
-                *self.slot(side, option) = Q::Yes;
+                self.set(side, option, Q::Yes);
                 Outcome::enabled()
             }
             Q::WantYesOpposite => {
-                *self.slot(side, option) = Q::WantNo;
+                self.set(side, option, Q::WantNo);
                 Outcome::reply(false)
             }
         }
@@ -215,11 +232,11 @@ impl OptionTable {
 
     /// The peer sent WONT (for [`Side::Remote`]) or DONT (for [`Side::Local`]).
     pub fn receive_disable(&mut self, side: Side, option: u8) -> Outcome {
-        let state = *self.slot(side, option);
+        let state = self.get(side, option);
         match state {
             Q::No => Outcome::NOTHING,
             Q::Yes => {
-                *self.slot(side, option) = Q::No;
+                self.set(side, option, Q::No);
                 Outcome {
                     reply: Some(false),
                     changed: Some(false),
@@ -229,15 +246,15 @@ impl OptionTable {
             Q::WantNo | Q::WantYes => {
                 // Confirmation of our DONT, or refusal of our DO: off either way (WantNo was
                 // already off for data purposes).
-                *self.slot(side, option) = Q::No;
+                self.set(side, option, Q::No);
                 Outcome::NOTHING
             }
             Q::WantNoOpposite => {
-                *self.slot(side, option) = Q::WantYes;
+                self.set(side, option, Q::WantYes);
                 Outcome::reply(true)
             }
             Q::WantYesOpposite => {
-                *self.slot(side, option) = Q::No;
+                self.set(side, option, Q::No);
                 Outcome::NOTHING
             }
         }
@@ -246,44 +263,28 @@ impl OptionTable {
     /// We want the option enabled on `side`. Returns true when WILL/DO must be sent now.
     pub fn request_enable(&mut self, side: Side, option: u8) -> bool {
         self.refused_bit(side, option, Some(false));
-        let slot = self.slot(side, option);
-        match *slot {
-            Q::No => {
-                *slot = Q::WantYes;
-                true
-            }
-            Q::WantNo => {
-                *slot = Q::WantNoOpposite;
-                false
-            }
-            Q::WantYesOpposite => {
-                *slot = Q::WantYes;
-                false
-            }
-            Q::Yes | Q::WantYes | Q::WantNoOpposite => false,
-        }
+        let (next, send) = match self.get(side, option) {
+            Q::No => (Q::WantYes, true),
+            Q::WantNo => (Q::WantNoOpposite, false),
+            Q::WantYesOpposite => (Q::WantYes, false),
+            other @ (Q::Yes | Q::WantYes | Q::WantNoOpposite) => (other, false),
+        };
+        self.set(side, option, next);
+        send
     }
 
     /// We want the option disabled on `side`. Returns true when WONT/DONT must be sent now.
     /// Disabling changes the state at once as far as data handling goes (RFC 1143: stop
     /// performing before the answer).
     pub fn request_disable(&mut self, side: Side, option: u8) -> bool {
-        let slot = self.slot(side, option);
-        match *slot {
-            Q::Yes => {
-                *slot = Q::WantNo;
-                true
-            }
-            Q::WantYes => {
-                *slot = Q::WantYesOpposite;
-                false
-            }
-            Q::WantNoOpposite => {
-                *slot = Q::WantNo;
-                false
-            }
-            Q::No | Q::WantNo | Q::WantYesOpposite => false,
-        }
+        let (next, send) = match self.get(side, option) {
+            Q::Yes => (Q::WantNo, true),
+            Q::WantYes => (Q::WantYesOpposite, false),
+            Q::WantNoOpposite => (Q::WantNo, false),
+            other @ (Q::No | Q::WantNo | Q::WantYesOpposite) => (other, false),
+        };
+        self.set(side, option, next);
+        send
     }
 }
 

@@ -255,6 +255,7 @@ impl Negotiator {
         };
         neg.core.never_send_ga = never_send_ga;
         neg.core.request(Side::Remote, TTYPE, true);
+        neg.sync_parser();
         neg
     }
 
@@ -277,6 +278,7 @@ impl Negotiator {
         for option in dos {
             neg.core.request(Side::Remote, option, true);
         }
+        neg.sync_parser();
         neg
     }
 
@@ -332,8 +334,7 @@ impl Negotiator {
                 }
                 Token::Negotiation { command, option } => {
                     self.core.negotiation(command, option);
-                    self.parser
-                        .set_strip_cr_nul(!self.core.opts.get(Side::Remote, BINARY).enabled());
+                    self.sync_parser();
                 }
                 Token::Subnegotiation { option, payload } => {
                     self.core.subnegotiation(option, payload)
@@ -344,6 +345,15 @@ impl Negotiator {
                 }
             }
         }
+    }
+
+    /// Tells the parser what the option state means for it: CR NUL handling follows the peer's
+    /// BINARY, and only subnegotiations for active options are buffered.
+    fn sync_parser(&mut self) {
+        self.parser
+            .set_strip_cr_nul(!self.core.opts.get(Side::Remote, BINARY).enabled());
+        self.parser
+            .set_subnegotiation_filter(self.core.opts.active_mask());
     }
 
     /// Moves every byte waiting to be sent to the end of `out`.
@@ -412,6 +422,7 @@ impl Negotiator {
             self.core.accept[side_index(side)][option as usize] = true;
         }
         self.core.request(side, option, enable);
+        self.sync_parser();
     }
 
     /// Sets whether the policy accepts `option` on `side` when the peer asks.
