@@ -265,7 +265,7 @@ impl Parser {
                 self.last_cr = false;
                 Some(Token::Negotiation { command, option })
             }
-            [_, command @ 236..=249, ..] => {
+            [_, command @ (236..=239 | 241..=249), ..] => {
                 *pos += 2;
                 self.last_cr = false;
                 Some(Token::Command(command))
@@ -426,5 +426,75 @@ impl Parser {
             },
             State::Data | State::Sb | State::SbEnded => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telopt::{AYT, GA, NOP};
+
+    fn tokens(parser: &mut Parser, input: &[u8]) -> Vec<String> {
+        let mut pos = 0;
+        let mut out = Vec::new();
+        while let Some(token) = parser.next_token(input, &mut pos) {
+            out.push(format!("{token:?}"));
+        }
+        out
+    }
+
+    #[test]
+    fn stray_se_is_a_warning_on_every_path() {
+        // Whole in one read (fast path) and split after IAC (state machine).
+        assert_eq!(tokens(&mut Parser::new(), &[IAC, SE]), ["Warning(StraySe)"]);
+        let mut parser = Parser::new();
+        assert!(tokens(&mut parser, &[IAC]).is_empty());
+        assert_eq!(tokens(&mut parser, &[SE]), ["Warning(StraySe)"]);
+    }
+
+    #[test]
+    fn commands_and_invalid_bytes() {
+        let out = tokens(
+            &mut Parser::new(),
+            &[IAC, NOP, IAC, AYT, IAC, GA, IAC, 0x41],
+        );
+        assert_eq!(
+            out,
+            [
+                "Command(241)",
+                "Command(246)",
+                "Command(249)",
+                "Warning(InvalidCommand(65))"
+            ]
+        );
+    }
+
+    #[test]
+    fn unwanted_subnegotiation_is_skipped_unbuffered() {
+        let mut parser = Parser::new();
+        parser.set_subnegotiation_filter([0; 4]);
+        let mut input = vec![IAC, SB, 201];
+        input.extend(std::iter::repeat_n(b'x', 10_000));
+        input.extend([IAC, SE, b'!']);
+        assert_eq!(
+            tokens(&mut parser, &input),
+            [
+                "Warning(UnexpectedSubnegotiation { option: 201 })",
+                "Data([33])"
+            ]
+        );
+        assert_eq!(parser.buffered(), 0);
+    }
+
+    #[test]
+    fn split_command_is_kept_for_the_next_read() {
+        let mut parser = Parser::new();
+        assert!(tokens(&mut parser, &[IAC, DO]).is_empty());
+        assert!(parser.in_command());
+        assert_eq!(
+            tokens(&mut parser, &[31]),
+            ["Negotiation { command: 253, option: 31 }"]
+        );
+        assert!(!parser.in_command());
     }
 }
