@@ -75,7 +75,7 @@ enum State {
     SbEnded,
 }
 
-/// The IAC tokenizer. See the [module docs](self).
+/// The IAC tokenizer. See the [module docs](crate::protocol::parser).
 #[derive(Clone, Debug)]
 pub struct Parser {
     state: State,

@@ -201,7 +201,7 @@ struct Core {
     never_send_ga: bool,
 }
 
-/// The sans-IO telnet engine for one connection. See the [module docs](self).
+/// The sans-IO telnet engine for one connection. See the [module docs](crate::protocol::negotiator).
 #[derive(Debug, Clone)]
 pub struct Negotiator {
     parser: Parser,
@@ -294,6 +294,13 @@ impl Negotiator {
     /// Feeds bytes received from the peer; the returned iterator yields the events they carry.
     /// Replies are queued for [`poll_transmit`](Self::poll_transmit).
     pub fn receive<'n, 'i>(&'n mut self, input: &'i [u8]) -> Receive<'n, 'i> {
+        if log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "recv {} bytes: {}",
+                input.len(),
+                telopt::describe_bytes(input)
+            );
+        }
         Receive {
             neg: self,
             input,
@@ -358,6 +365,7 @@ impl Negotiator {
 
     /// Moves every byte waiting to be sent to the end of `out`.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) {
+        self.trace_transmit();
         if out.is_empty() {
             std::mem::swap(out, &mut self.core.out);
         } else {
@@ -367,7 +375,18 @@ impl Negotiator {
 
     /// Takes every byte waiting to be sent.
     pub fn take_transmit(&mut self) -> Vec<u8> {
+        self.trace_transmit();
         std::mem::take(&mut self.core.out)
+    }
+
+    fn trace_transmit(&self) {
+        if !self.core.out.is_empty() && log::log_enabled!(log::Level::Trace) {
+            log::trace!(
+                "send {} bytes: {}",
+                self.core.out.len(),
+                telopt::describe_bytes(&self.core.out)
+            );
+        }
     }
 
     /// True when bytes are waiting to be sent.
@@ -381,8 +400,8 @@ impl Negotiator {
         options::escape_into(data, &mut self.core.out);
     }
 
-    /// Queues a bare command such as [`AYT`](crate::telopt::AYT), [`NOP`](crate::telopt::NOP)
-    /// or [`BRK`](crate::telopt::BRK).
+    /// Queues a bare command such as [`AYT`], [`NOP`]
+    /// or [`BRK`].
     pub fn send_command(&mut self, command: u8) {
         log::debug!("send IAC {}", telopt::Cmd(command));
         self.core.out.extend_from_slice(&[IAC, command]);
