@@ -420,12 +420,15 @@ pub fn describe(command: u8, option: u8) -> String {
     format!("IAC {} {}", Cmd(command), Opt(option))
 }
 
-/// Names every telnet command in `bytes`, for trace logs: `FF FD 1F` gives `"IAC DO NAWS"`,
-/// data bytes are shown in Rust's escaped form.
+/// Names every telnet command in `bytes`, for trace logs: `FF FD 1F` gives `"IAC DO NAWS"`.
+/// Data bytes are shown in Rust's escaped form; inside a subnegotiation, printable runs are
+/// quoted (`'xterm'`) and other bytes are hex.
 ///
 /// ```
 /// assert_eq!(telnetlib3::telopt::describe_bytes(b"hi\xff\xfd\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"),
 ///            "b\"hi\" IAC DO NAWS IAC SB NAWS 00 50 00 18 IAC SE");
+/// assert_eq!(telnetlib3::telopt::describe_bytes(b"\xff\xfa\x18\x00xterm\xff\xf0"),
+///            "IAC SB TTYPE 00 'xterm' IAC SE");
 /// ```
 #[must_use]
 pub fn describe_bytes(bytes: &[u8]) -> String {
@@ -471,8 +474,21 @@ pub fn describe_bytes(bytes: &[u8]) -> String {
                 i += 2;
             }
         } else if in_sb {
-            out.push_str(&format!(" {b:02X}"));
-            i += 1;
+            // Printable runs read as text, in the `parse_wire` form: 'xterm'.
+            let run = bytes[i..]
+                .iter()
+                .take_while(|&&c| (0x20..0x7f).contains(&c) && c != b'\'')
+                .count();
+            if run >= 2 {
+                out.push_str(&format!(
+                    " '{}'",
+                    String::from_utf8_lossy(&bytes[i..i + run])
+                ));
+                i += run;
+            } else {
+                out.push_str(&format!(" {b:02X}"));
+                i += 1;
+            }
         } else {
             data.push(b);
             i += 1;

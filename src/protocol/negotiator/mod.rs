@@ -913,18 +913,35 @@ impl Core {
                 }
             }
             charset::Charset::Accepted(name) => {
-                self.set_sb_pending(CHARSET, false);
+                self.charset_answered();
                 self.info.charset = Some(name.clone());
                 self.emit(Event::CharsetAgreed(name));
             }
             charset::Charset::Rejected => {
-                self.set_sb_pending(CHARSET, false);
+                self.charset_answered();
                 self.emit(Event::CharsetRejected);
             }
             charset::Charset::TtableIs(_) => charset::encode_ttable_rejected(&mut self.out),
             charset::Charset::TtableRejected
             | charset::Charset::TtableAck
             | charset::Charset::TtableNak => {}
+        }
+    }
+
+    /// The peer answered our CHARSET REQUEST. Some clients (tintin++) answer it without ever
+    /// sending DO CHARSET for our WILL CHARSET; the answer itself shows they agree, so a WILL
+    /// still unanswered is taken as agreed rather than left pending for ever.
+    fn charset_answered(&mut self) {
+        self.set_sb_pending(CHARSET, false);
+        if self.opts.get(Side::Local, CHARSET) == Q::WantYes {
+            let outcome = self.opts.receive_enable(Side::Local, CHARSET, true);
+            if outcome.changed == Some(true) {
+                self.emit(Event::OptionChanged {
+                    option: CHARSET,
+                    side: Side::Local,
+                    enabled: true,
+                });
+            }
         }
     }
 

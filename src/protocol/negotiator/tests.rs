@@ -163,6 +163,8 @@ fn server_against_tintin_never_sends_will_echo() {
     );
     exchange(&mut s, "SB CHARSET 02 'UTF-8'", "");
     exchange(&mut s, "SB TTYPE 00 'MTTS 271'", "");
+    // tintin++ never sends DO CHARSET; its ACCEPTED counts as agreement, so nothing hangs.
+    assert!(s.enabled(Side::Local, CHARSET));
     assert_eq!(s.info().ttypes, ["TINTIN++", "tmux-256color", "MTTS 271"]);
     assert_eq!(s.info().term.as_deref(), Some("tmux-256color"));
     assert!(!s.enabled(Side::Local, ECHO));
