@@ -44,5 +44,11 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+pub mod encoding;
+mod error;
+pub mod legacy;
 pub mod protocol;
 pub mod telopt;
+pub mod transport;
+
+pub use error::{Error, Result};

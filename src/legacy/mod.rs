@@ -1,0 +1,1 @@
+//! A drop-in for Python's removed `telnetlib`.
