@@ -44,11 +44,15 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod client;
 pub mod encoding;
 mod error;
 pub mod legacy;
 pub mod protocol;
+mod session;
 pub mod telopt;
 pub mod transport;
 
+pub use client::{ConnectOptions, NegotiationState, TelnetConnection, WaitFor};
 pub use error::{Error, Result};
+pub use session::hexdump;
