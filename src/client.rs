@@ -399,6 +399,8 @@ impl TelnetConnection {
             buffer_limit: options.buffer_limit.max(1),
             default_timeout: options.timeout,
             thread_name: format!("telnet {host}:{port}"),
+            idle_timeout: None,
+            line_discipline: false,
         };
         let session = Session::start(transport, neg, config, None)?;
         let settled = session

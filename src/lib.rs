@@ -44,15 +44,17 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
-mod client;
+pub mod client;
 pub mod encoding;
 mod error;
 pub mod legacy;
 pub mod protocol;
+pub mod server;
 mod session;
 pub mod telopt;
 pub mod transport;
 
 pub use client::{ConnectOptions, NegotiationState, TelnetConnection, WaitFor};
 pub use error::{Error, Result};
+pub use server::{BlockingTelnetServer, ServerConnection, ServerOptions};
 pub use session::hexdump;

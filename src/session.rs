@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -26,7 +26,7 @@ use parking_lot::{Condvar, Mutex};
 
 use crate::encoding::{Codec, Decoder, Errors};
 use crate::protocol::{Event, Negotiator, ProtocolError, Side};
-use crate::telopt::{self, BINARY};
+use crate::telopt::{self, BINARY, ECHO};
 use crate::transport::{Transport, TransportReader, TransportWriter};
 use crate::{Error, Result};
 
@@ -50,6 +50,10 @@ pub(crate) struct SessionConfig {
     pub default_timeout: Option<Duration>,
     /// Name of the reader thread, for debuggers and logs.
     pub thread_name: String,
+    /// Server: close after this long without input, saying `\r\nTimeout.\r\n` first.
+    pub idle_timeout: Option<Duration>,
+    /// Server: edit and echo input while we perform ECHO (see [`Shared::set_echo`]).
+    pub line_discipline: bool,
 }
 
 /// A hook the reader thread calls for every event but data (server bookkeeping).
@@ -86,6 +90,10 @@ pub(crate) struct Shared {
     writer: TransportWriter,
     config: SessionConfig,
     closed: AtomicBool,
+    /// Echo input back (only while we perform ECHO and the line discipline is on).
+    echo: AtomicBool,
+    bytes_sent: AtomicU64,
+    bytes_received: AtomicU64,
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
     tls: bool,
@@ -110,7 +118,7 @@ impl Session {
         let peer = transport.peer_addr().ok();
         let local = transport.local_addr().ok();
         let tls = transport.is_tls();
-        let (reader, writer) = transport.split();
+        let (mut reader, writer) = transport.split();
         if let Some(timeout) = config.default_timeout {
             // A write that cannot go out within the default timeout fails instead of hanging.
             writer
@@ -137,8 +145,11 @@ impl Session {
             }),
             cond: Condvar::new(),
             writer,
+            echo: AtomicBool::new(config.line_discipline),
             config,
             closed: AtomicBool::new(false),
+            bytes_sent: AtomicU64::new(0),
+            bytes_received: AtomicU64::new(0),
             peer,
             local,
             tls,
@@ -146,11 +157,16 @@ impl Session {
         });
         shared.init_codec();
         shared.flush_replies()?;
+        if let Some(idle) = shared.config.idle_timeout {
+            reader
+                .set_read_timeout(Some(idle))
+                .map_err(Error::from_io)?;
+        }
         let for_thread = Arc::clone(&shared);
         let handle = std::thread::Builder::new()
             .name(thread_name)
             .stack_size(READER_STACK)
-            .spawn(move || reader_loop(&for_thread, reader, hook))
+            .spawn(move || reader_loop(&for_thread, &mut reader, hook))
             .map_err(Error::Io)?;
         Ok(Session {
             shared,
@@ -184,7 +200,7 @@ impl Session {
     }
 }
 
-fn reader_loop(shared: &Shared, mut reader: TransportReader, mut hook: Option<EventHook>) {
+fn reader_loop(shared: &Shared, reader: &mut TransportReader, mut hook: Option<EventHook>) {
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
         // Back-pressure: stop reading while the application has a full buffer to read.
@@ -206,7 +222,19 @@ fn reader_loop(shared: &Shared, mut reader: TransportReader, mut hook: Option<Ev
                 return;
             }
             Ok(n) => n,
-            Err(Error::Timeout) => continue,
+            Err(Error::Timeout) => {
+                let idle = shared.state.lock().last_input.elapsed();
+                match shared.config.idle_timeout {
+                    Some(limit) if idle >= limit => {
+                        log::info!("{}: idle for {idle:?}, closing", shared.name());
+                        let _ = shared.write_bytes(b"\r\nTimeout.\r\n");
+                        shared.finish(None);
+                        shared.writer.shutdown();
+                        return;
+                    }
+                    _ => continue,
+                }
+            }
             Err(err) => {
                 if !shared.closed.load(Ordering::SeqCst) {
                     log::debug!("{}: read failed: {err}", shared.name());
@@ -215,20 +243,29 @@ fn reader_loop(shared: &Shared, mut reader: TransportReader, mut hook: Option<Ev
                 return;
             }
         };
+        shared.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
         if log::log_enabled!(log::Level::Trace) {
             log::trace!("{}: recv {n} bytes\n{}", shared.name(), hexdump(&buf[..n]));
         }
         let mut data = Vec::new();
+        // Stretches of `data` that arrived while we performed ECHO (line discipline applies).
+        let mut edited: Vec<(usize, usize)> = Vec::new();
         let mut switches: Vec<(usize, Option<Codec>)> = Vec::new();
         let mut logout = false;
         {
             let mut neg = shared.neg.lock();
             let mut binary = neg.enabled(Side::Remote, BINARY);
-            let mut charset = neg.info().charset.clone();
+            let mut charset = neg.info().encoding().map(str::to_owned);
+            let mut local_echo = neg.enabled(Side::Local, ECHO);
             let mut events: Vec<Event<'static>> = Vec::new();
             for event in neg.receive(&buf[..n]) {
                 match event {
-                    Event::Data(bytes) => data.extend_from_slice(&bytes),
+                    Event::Data(bytes) => {
+                        if shared.config.line_discipline && local_echo {
+                            edited.push((data.len(), data.len() + bytes.len()));
+                        }
+                        data.extend_from_slice(&bytes);
+                    }
                     Event::Logout => logout = true,
                     other => {
                         // Data after a BINARY or CHARSET change is in the new encoding.
@@ -244,6 +281,26 @@ fn reader_loop(shared: &Shared, mut reader: TransportReader, mut hook: Option<Ev
                             Event::CharsetAgreed(name) => {
                                 charset = Some(name.clone());
                                 true
+                            }
+                            Event::Environ(vars) if charset.is_none() => {
+                                let lang =
+                                    vars.iter().find(|v| v.name.eq_ignore_ascii_case("LANG"));
+                                let codeset = lang
+                                    .and_then(|v| v.value.as_deref())
+                                    .and_then(|v| v.split_once('.'))
+                                    .map(|(_, c)| c.split('@').next().unwrap_or(c).to_owned())
+                                    .filter(|c| Codec::lookup(c).is_some());
+                                let changed = codeset.is_some();
+                                charset = codeset.or(charset);
+                                changed
+                            }
+                            Event::OptionChanged {
+                                option: ECHO,
+                                side: Side::Local,
+                                enabled,
+                            } => {
+                                local_echo = *enabled;
+                                false
                             }
                             _ => false,
                         };
@@ -271,18 +328,22 @@ fn reader_loop(shared: &Shared, mut reader: TransportReader, mut hook: Option<Ev
             shared.finish(Some(err));
             return;
         }
+        let mut echo = Vec::new();
         {
             let mut state = shared.state.lock();
-            let base = state.bytes.len();
-            state
-                .switches
-                .extend(switches.into_iter().map(|(at, codec)| (base + at, codec)));
-            state.bytes.extend(data);
+            let echoing = shared.echo.load(Ordering::Relaxed);
+            state.append(&data, &switches, &edited, echoing.then_some(&mut echo));
             state.apply_switches();
             state.last_input = Instant::now();
             state.generation += 1;
         }
         shared.cond.notify_all();
+        if !echo.is_empty() {
+            if let Err(err) = shared.write_bytes(&echo) {
+                shared.finish(Some(err));
+                return;
+            }
+        }
         if logout {
             log::info!("{}: peer asked to log out", shared.name());
             shared.finish(None);
@@ -324,19 +385,19 @@ impl Shared {
         let codec = {
             let neg = self.neg.lock();
             let binary = self.config.force_binary || neg.enabled(Side::Remote, BINARY);
-            self.codec_for(binary, neg.info().charset.as_deref())
+            self.codec_for(binary, neg.info().encoding())
         };
         self.state.lock().in_codec = codec;
     }
 
-    /// The codec for one direction: US-ASCII until BINARY is agreed (unless forced), then the
-    /// charset agreed through CHARSET or the configured encoding.
+    /// The codec for one direction: an encoding agreed through CHARSET or LANG, which implies
+    /// binary; else the configured encoding once BINARY is agreed (or forced); else US-ASCII.
     fn codec_for(&self, binary: bool, agreed: Option<&str>) -> Option<Codec> {
         let configured = self.config.encoding?;
-        if !binary {
-            return Some(Codec::ascii());
+        if let Some(codec) = agreed.and_then(Codec::lookup) {
+            return Some(codec);
         }
-        Some(agreed.and_then(Codec::lookup).unwrap_or(configured))
+        Some(if binary { configured } else { Codec::ascii() })
     }
 
     /// Sends whatever the negotiator has queued, in order with application writes.
@@ -350,6 +411,8 @@ impl Shared {
     }
 
     fn write_wire(&self, wire: &[u8]) -> Result<()> {
+        self.bytes_sent
+            .fetch_add(wire.len() as u64, Ordering::Relaxed);
         if log::log_enabled!(log::Level::Trace) {
             log::trace!(
                 "{}: send {} bytes\n{}",
@@ -396,7 +459,7 @@ impl Shared {
         let codec = {
             let neg = self.neg.lock();
             let binary = self.config.force_binary || neg.enabled(Side::Local, BINARY);
-            self.codec_for(binary, neg.info().charset.as_deref())
+            self.codec_for(binary, neg.info().encoding())
         }
         .ok_or_else(bytes_only)?;
         let mut bytes = Vec::with_capacity(text.len());
@@ -676,6 +739,33 @@ impl Shared {
         false
     }
 
+    /// Turns the echo of input on or off (it only happens while we perform ECHO).
+    pub(crate) fn set_echo(&self, echo: bool) {
+        self.echo.store(echo, Ordering::Relaxed);
+    }
+
+    /// Bytes sent and received on the wire so far.
+    pub(crate) fn byte_counts(&self) -> (u64, u64) {
+        (
+            self.bytes_sent.load(Ordering::Relaxed),
+            self.bytes_received.load(Ordering::Relaxed),
+        )
+    }
+
+    /// A complete line is waiting to be read.
+    pub(crate) fn line_ready(&self) -> bool {
+        let state = self.state.lock();
+        let (a, b) = state.bytes.as_slices();
+        memchr::memchr2(b'\n', b'\r', a).is_some()
+            || memchr::memchr2(b'\n', b'\r', b).is_some()
+            || state.text.contains(['\n', '\r'])
+    }
+
+    /// The instant the last byte arrived.
+    pub(crate) fn last_input(&self) -> Instant {
+        self.state.lock().last_input
+    }
+
     /// How long since the last byte arrived.
     pub(crate) fn idle(&self) -> Duration {
         self.state.lock().last_input.elapsed()
@@ -795,6 +885,108 @@ impl State {
             self.bytes.push_front(byte);
         }
         Ok(())
+    }
+
+    /// Appends a chunk of received data: codec switches land where they were in the wire
+    /// order, and the stretches typed while we performed ECHO go through [`State::edit`].
+    fn append(
+        &mut self,
+        data: &[u8],
+        switches: &[(usize, Option<Codec>)],
+        edited: &[(usize, usize)],
+        mut echo: Option<&mut Vec<u8>>,
+    ) {
+        let mut cuts: Vec<usize> = switches.iter().map(|&(at, _)| at).collect();
+        for &(start, end) in edited {
+            cuts.extend([start, end]);
+        }
+        cuts.push(data.len());
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut from = 0;
+        let mut next_switch = 0;
+        for cut in cuts {
+            if cut > from {
+                let piece = &data[from..cut];
+                if edited
+                    .iter()
+                    .any(|&(start, end)| start <= from && cut <= end)
+                {
+                    self.edit(piece, echo.as_deref_mut());
+                } else {
+                    self.bytes.extend(piece);
+                }
+                from = cut;
+            }
+            while let Some(&(at, codec)) = switches.get(next_switch) {
+                if at > cut {
+                    break;
+                }
+                self.switches.push_back((self.bytes.len(), codec));
+                next_switch += 1;
+            }
+        }
+    }
+
+    /// Appends input typed while we perform ECHO: BS and DEL erase the last character of the
+    /// line being typed, and what stays is echoed (line ends as CR LF) when `echo` is given.
+    fn edit(&mut self, input: &[u8], mut echo: Option<&mut Vec<u8>>) {
+        let mut i = 0;
+        while i < input.len() {
+            let byte = input[i];
+            match byte {
+                0x08 | 0x7f => {
+                    let line_start = self
+                        .bytes
+                        .iter()
+                        .rposition(|&b| b == b'\r' || b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    if self.bytes.len() > line_start + self.switches_after(line_start) {
+                        // One whole character: UTF-8 continuation bytes go with it.
+                        while let Some(last) = self.bytes.pop_back() {
+                            if last & 0xc0 != 0x80 || self.bytes.len() <= line_start {
+                                break;
+                            }
+                        }
+                        if let Some(out) = echo.as_deref_mut() {
+                            out.extend_from_slice(b"\x08 \x08");
+                        }
+                    }
+                }
+                b'\r' | b'\n' => {
+                    self.bytes.push_back(byte);
+                    if let Some(out) = echo.as_deref_mut() {
+                        // CR LF and CR NUL are one line end; a lone LF is one too.
+                        let pair = byte == b'\r' && matches!(input.get(i + 1), Some(b'\n'));
+                        out.extend_from_slice(b"\r\n");
+                        if pair {
+                            self.bytes.push_back(b'\n');
+                            i += 1;
+                        }
+                    }
+                }
+                _ => {
+                    self.bytes.push_back(byte);
+                    if let Some(out) = echo.as_deref_mut() {
+                        if byte >= 0x20 || byte == b'\t' {
+                            out.push(byte);
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Codec switches lie between bytes; erasing never crosses one (the bytes before it are in
+    /// another encoding). Returns how many bytes after `line_start` are protected.
+    fn switches_after(&self, line_start: usize) -> usize {
+        self.switches
+            .iter()
+            .filter(|(at, _)| *at > line_start)
+            .map(|(at, _)| at - line_start)
+            .max()
+            .unwrap_or(0)
     }
 
     fn drop_skipped_lf(&mut self) {
