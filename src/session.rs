@@ -32,6 +32,8 @@ use crate::{Error, Result};
 
 /// Stack size of each connection's reader thread.
 const READER_STACK: usize = 128 * 1024;
+/// How long a connection waits for the peer's first bytes before taking silence as settled.
+const SETTLE_GRACE: Duration = Duration::from_millis(50);
 /// Bytes asked of the socket per read.
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -720,23 +722,36 @@ impl Shared {
         }
     }
 
-    /// Waits until negotiation settles (and `minwait` has passed), at most until `maxwait`.
+    /// Waits until negotiation settles: nothing pending and `minwait` passed, or the exchanges
+    /// that make `minwait` unnecessary done ([`Negotiator::is_complete`]); at most `maxwait`.
     /// Returns whether it settled.
     pub(crate) fn wait_settled(&self, minwait: Duration, maxwait: Duration) -> bool {
         let start = self.started;
-        let settled = self.wait_negotiation(Some(maxwait.saturating_sub(start.elapsed())), |neg| {
-            Ok(neg.is_settled() && start.elapsed() >= minwait)
-        });
-        if settled.is_ok() {
-            return true;
+        let heard = || self.bytes_received.load(Ordering::Relaxed) > 0;
+        let ready = |neg: &Negotiator| {
+            let elapsed = start.elapsed();
+            // Until the peer has said anything, give it a moment to open its negotiation
+            // (telnetlib3 checks on a 50 ms timer, which has the same effect).
+            neg.is_complete()
+                || (neg.is_settled() && elapsed >= minwait && (heard() || elapsed >= SETTLE_GRACE))
+        };
+        loop {
+            let elapsed = start.elapsed();
+            if elapsed >= maxwait {
+                return self.neg.lock().is_settled();
+            }
+            // Wake at the next moment the answer can change by time alone.
+            let next = [SETTLE_GRACE, minwait, maxwait]
+                .into_iter()
+                .filter(|&t| t > elapsed)
+                .min()
+                .unwrap_or(maxwait);
+            match self.wait_negotiation(Some(next - elapsed), |neg| Ok(ready(neg))) {
+                Ok(()) => return true,
+                Err(Error::Timeout) => {}
+                Err(_) => return false,
+            }
         }
-        // Settled before minwait: sleep out the rest of minwait (new options may still come).
-        let rest = minwait.saturating_sub(start.elapsed());
-        if !rest.is_zero() && self.neg.lock().is_settled() {
-            std::thread::sleep(rest);
-            return true;
-        }
-        false
     }
 
     /// Turns the echo of input on or off (it only happens while we perform ECHO).

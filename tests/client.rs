@@ -72,19 +72,65 @@ fn quick() -> ConnectOptions {
 }
 
 #[test]
-fn silent_server_connect_returns_after_maxwait() {
+fn silent_server_connect_returns_at_once() {
+    // telnetlib3's rule: nothing pending and connect_minwait (0) passed means settled.
     let (port, server) = serve(|stream| {
         thread::sleep(Duration::from_millis(600));
         drop(stream);
     });
     let start = Instant::now();
     let conn = TelnetConnection::connect_with("127.0.0.1", port, quick()).unwrap();
-    let took = start.elapsed();
-    assert!(took >= Duration::from_millis(200), "{took:?}");
-    assert!(!conn.negotiation().settled);
+    assert!(
+        start.elapsed() < Duration::from_millis(200),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(conn.negotiation().settled);
     assert!(matches!(conn.read_some(SHORT), Err(Error::Timeout)));
     // The server hangs up: reads then end with Eof.
     assert!(matches!(conn.read_some(LONG), Err(Error::Eof)));
+    server.join().unwrap();
+}
+
+#[test]
+fn connect_minwait_is_waited_out_unless_negotiation_completes() {
+    let (port, server) = serve(|stream| {
+        thread::sleep(Duration::from_millis(800));
+        drop(stream);
+    });
+    let start = Instant::now();
+    let _conn = TelnetConnection::connect_with(
+        "127.0.0.1",
+        port,
+        quick()
+            .connect_minwait(Duration::from_millis(300))
+            .connect_maxwait(Duration::from_secs(2)),
+    )
+    .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn pending_negotiation_is_waited_for_up_to_maxwait() {
+    // The server asks DO TTYPE but never sends SB TTYPE SEND... the client answered, so
+    // nothing of ours is pending: connect returns at once. A server that leaves our own
+    // request unanswered (always_do) keeps connect waiting until connect_maxwait.
+    let (port, server) = serve(|stream| {
+        thread::sleep(Duration::from_millis(800));
+        drop(stream);
+    });
+    let start = Instant::now();
+    let conn =
+        TelnetConnection::connect_with("127.0.0.1", port, quick().always_do(vec![telopt::GMCP]))
+            .unwrap();
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(200), "{took:?}");
+    assert!(!conn.negotiation().settled);
     server.join().unwrap();
 }
 

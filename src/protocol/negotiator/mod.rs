@@ -522,19 +522,25 @@ impl Negotiator {
         }
     }
 
-    /// True when nothing we asked for is unanswered and the role's own conditions hold (server:
-    /// the client answered something and every request was answered; client: TTYPE plus
-    /// NEW_ENVIRON or CHARSET were answered). The session waits for this, bounded by its
+    /// True when nothing we asked for is unanswered: no WILL/DO/WONT/DONT and no subnegotiation
+    /// request of ours is waiting for its answer. (A peer that sent nothing is settled: there
+    /// is nothing to wait for.) The session waits for this, at least connect_minwait and at most
     /// connect_maxwait.
     #[must_use]
     pub fn is_settled(&self) -> bool {
-        if self.core.opts.any_pending() || self.core.sb_pending != [0; 4] {
-            return false;
-        }
-        match &self.core.role {
-            RoleState::Server(_) => true,
-            RoleState::Client(state) => state.settled(),
-        }
+        !self.core.opts.any_pending() && self.core.sb_pending == [0; 4]
+    }
+
+    /// True when the exchanges that make connect_minwait unnecessary are done. Client: TTYPE
+    /// was answered, plus NEW_ENVIRON or CHARSET (telnetlib3's rule). Server: the client
+    /// answered something and nothing is pending.
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.is_settled()
+            && match &self.core.role {
+                RoleState::Server(_) => true,
+                RoleState::Client(state) => state.settled(),
+            }
     }
 
     /// What the peer told us about itself.
