@@ -9,6 +9,11 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 2
 fi
 
+# The real telnet peers the interop tests (tests/interop_*.rs) talk to; with them installed,
+# TELNETLIB3_INTEROP=1 makes a missing peer a test failure instead of a skip.
+PEERS=$(scripts/install-peers.sh | tail -n 1)
+export TELNETLIB3_PEERS="$PEERS" TELNETLIB3_INTEROP=1
+
 # Unit, integration, property and doc tests, plus every example and benchmark built.
 cargo test --all-targets "$@"
 cargo test --doc "$@"
