@@ -31,7 +31,6 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use parking_lot::Mutex;
@@ -242,9 +241,14 @@ struct Inner {
     local_addr: Mutex<Option<SocketAddr>>,
     tls: Mutex<Option<Arc<rustls::ServerConfig>>>,
     clients: Mutex<HashMap<u64, ServerConnection>>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Handler threads running (they are detached, so each one's stack goes when it ends).
+    handlers: std::sync::atomic::AtomicUsize,
     shutting_down: AtomicBool,
     next_id: AtomicU64,
+    /// Most clients the system lets this process hold (see [`system_capacity`]).
+    capacity: Mutex<Option<(usize, String)>>,
+    /// Clients admitted and still negotiating (not in `clients` yet).
+    admitted: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for BlockingTelnetServer {
@@ -256,6 +260,11 @@ impl std::fmt::Debug for BlockingTelnetServer {
             .field("clients", &self.inner.clients.lock().len())
             .finish_non_exhaustive()
     }
+}
+
+thread_local! {
+    /// Set on handler threads, so that `shutdown` called from a handler does not wait for itself.
+    static IN_HANDLER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// How often a blocking accept looks again (and notices a shutdown).
@@ -301,9 +310,11 @@ impl BlockingTelnetServer {
                 local_addr: Mutex::new(None),
                 tls: Mutex::new(None),
                 clients: Mutex::new(HashMap::new()),
-                threads: Mutex::new(Vec::new()),
+                handlers: std::sync::atomic::AtomicUsize::new(0),
                 shutting_down: AtomicBool::new(false),
                 next_id: AtomicU64::new(1),
+                capacity: Mutex::new(None),
+                admitted: std::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }
@@ -333,7 +344,15 @@ impl BlockingTelnetServer {
             let bound = TcpListener::bind(&addrs[..]).map_err(Error::Io)?;
             bound.set_nonblocking(true).map_err(Error::Io)?;
             let addr = bound.local_addr().map_err(Error::Io)?;
-            log::info!("telnet server listening on {addr}");
+            let capacity = system_capacity();
+            if let Some((clients, why)) = &capacity {
+                log::info!(
+                    "telnet server listening on {addr} (room for about {clients} clients: {why})"
+                );
+            } else {
+                log::info!("telnet server listening on {addr}");
+            }
+            *self.inner.capacity.lock() = capacity;
             *self.inner.local_addr.lock() = Some(addr);
             *listener = Some(bound);
         }
@@ -369,17 +388,20 @@ impl BlockingTelnetServer {
             }
             let server = self.clone();
             let handler = Arc::clone(&handler);
+            self.inner.handlers.fetch_add(1, Ordering::SeqCst);
             let spawned = std::thread::Builder::new()
                 .name(format!("telnet handler {peer}"))
                 .stack_size(self.inner.options.handler_stack_size)
-                .spawn(move || server.run_client(stream, peer, &handler));
-            match spawned {
-                Ok(handle) => {
-                    let mut threads = self.inner.threads.lock();
-                    threads.retain(|t| !t.is_finished());
-                    threads.push(handle);
-                }
-                Err(err) => log::error!("cannot start a thread for {peer}: {err}"),
+                .spawn(move || {
+                    IN_HANDLER.with(|h| h.set(true));
+                    server.run_client(stream, peer, &handler);
+                    server.inner.handlers.fetch_sub(1, Ordering::SeqCst);
+                });
+            // The handle is dropped: the thread is detached, and its stack is freed when it ends.
+            if let Err(err) = spawned {
+                self.inner.handlers.fetch_sub(1, Ordering::SeqCst);
+                self.inner.admitted.fetch_sub(1, Ordering::SeqCst);
+                log::error!("cannot start a thread for {peer}: {err}");
             }
         }
         Ok(())
@@ -433,21 +455,35 @@ impl BlockingTelnetServer {
         }
     }
 
-    /// Applies max_connections: a client over the limit is told so and disconnected.
+    /// Applies max_connections, and the system's own limits: a client over either is told
+    /// `refusal_message` and disconnected, so that a full system refuses clients instead of
+    /// failing to start their threads (which would abort the process).
     fn admit(&self, stream: &TcpStream) -> bool {
-        let max = self.inner.options.max_connections;
-        if max == 0 {
+        let configured = match self.inner.options.max_connections {
+            0 => usize::MAX,
+            max => max,
+        };
+        let system = self.inner.capacity.lock().clone();
+        let limit = configured.min(system.as_ref().map_or(usize::MAX, |(c, _)| *c));
+        if limit == usize::MAX {
+            self.inner.admitted.fetch_add(1, Ordering::SeqCst);
             return true;
         }
         let active = {
             let mut clients = self.inner.clients.lock();
             clients.retain(|_, c| !c.session().is_closed());
             clients.len()
-        };
-        if active < max {
+        } + self.inner.admitted.load(Ordering::SeqCst);
+        if active < limit {
+            self.inner.admitted.fetch_add(1, Ordering::SeqCst);
             return true;
         }
-        log::warn!("refusing a client: {active} of {max} connections in use");
+        match system {
+            Some((clients, why)) if clients == limit && clients < configured => log::warn!(
+                "refusing a client: {active} connections is all this system allows ({why})"
+            ),
+            _ => log::warn!("refusing a client: {active} of {limit} connections in use"),
+        }
         use std::io::Write as _;
         let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
         let _ = (&*stream).write_all(self.inner.options.refusal_message.as_bytes());
@@ -455,8 +491,15 @@ impl BlockingTelnetServer {
         false
     }
 
-    /// TLS, negotiation, registration: a connection ready for its handler.
+    /// TLS, negotiation, registration: a connection ready for its handler. Ends the
+    /// connection's "admitted" count either way.
     fn setup(&self, stream: TcpStream, peer: SocketAddr) -> Result<ServerConnection> {
+        let result = self.setup_inner(stream, peer);
+        self.inner.admitted.fetch_sub(1, Ordering::SeqCst);
+        result
+    }
+
+    fn setup_inner(&self, stream: TcpStream, peer: SocketAddr) -> Result<ServerConnection> {
         let options = &self.inner.options;
         let tls = self.inner.tls.lock().clone();
         let handshake =
@@ -556,21 +599,19 @@ impl BlockingTelnetServer {
         for client in &clients {
             client.close();
         }
-        let threads: Vec<JoinHandle<()>> = std::mem::take(&mut *self.inner.threads.lock());
+        // Wait for the handler threads, except the one calling (when a handler shuts down).
+        let me = usize::from(IN_HANDLER.with(std::cell::Cell::get));
         let deadline = Instant::now() + Duration::from_secs(5);
-        let me = std::thread::current().id();
-        for handle in threads {
-            if handle.thread().id() == me {
-                continue;
-            }
-            while !handle.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            if handle.is_finished() {
-                let _ = handle.join();
-            } else {
-                log::warn!("a handler thread did not end within 5 s of shutdown");
-            }
+        while self.inner.handlers.load(Ordering::SeqCst) > me && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let left = self
+            .inner
+            .handlers
+            .load(Ordering::SeqCst)
+            .saturating_sub(me);
+        if left > 0 {
+            log::warn!("{left} handler threads did not end within 5 s of shutdown");
         }
     }
 
@@ -579,6 +620,49 @@ impl BlockingTelnetServer {
     pub fn is_shut_down(&self) -> bool {
         self.inner.shutting_down.load(Ordering::SeqCst)
     }
+}
+
+/// Memory mappings a connection costs: two threads, each a stack and a signal stack with a
+/// guard page apiece.
+const MAPPINGS_PER_CLIENT: usize = 8;
+/// Threads a connection costs: the handler and the session's reader.
+const THREADS_PER_CLIENT: usize = 2;
+
+/// How many clients this process can hold before the system refuses it memory mappings
+/// (`vm.max_map_count`), threads (`kernel.threads-max`, `kernel.pid_max`) or file descriptors
+/// (`RLIMIT_NOFILE`), with what limits it: read from `/proc` where there is one.
+fn system_capacity() -> Option<(usize, String)> {
+    let read =
+        |path: &str| -> Option<usize> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    let mut limits: Vec<(usize, String)> = Vec::new();
+    if let Some(maps) = read("/proc/sys/vm/max_map_count") {
+        let used = std::fs::read_to_string("/proc/self/maps").map_or(0, |m| m.lines().count());
+        let room = maps.saturating_sub(used + 1024) / MAPPINGS_PER_CLIENT;
+        limits.push((room, format!("vm.max_map_count={maps}")));
+    }
+    let threads = [
+        read("/proc/sys/kernel/threads-max"),
+        read("/proc/sys/kernel/pid_max"),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    if let Some(threads) = threads {
+        let room = threads.saturating_sub(1024) / THREADS_PER_CLIENT;
+        limits.push((room, format!("{threads} threads")));
+    }
+    let open_files = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|line| line.starts_with("Max open files"))
+                .and_then(|line| line.split_whitespace().nth(3))
+                .and_then(|soft| soft.parse::<usize>().ok())
+        });
+    if let Some(files) = open_files {
+        limits.push((files.saturating_sub(64), format!("{files} open files")));
+    }
+    limits.into_iter().min_by_key(|(room, _)| *room)
 }
 
 struct ConnInner {
