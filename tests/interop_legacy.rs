@@ -170,3 +170,55 @@ fn client_bytes(dump: &str) -> Vec<u8> {
     }
     out
 }
+
+/// `legacy::Telnet` against the project's own server running a login-less shell: each line goes
+/// to `/bin/sh -c`, its output comes back with CR LF line ends, then the `$ ` prompt again.
+#[test]
+fn legacy_telnet_own_server_shell() {
+    use std::time::Duration;
+    use telnetlib3::{BlockingTelnetServer, ServerOptions};
+
+    let options = ServerOptions::default()
+        .connect_maxwait(Duration::from_millis(300))
+        .timeout(None);
+    let server = BlockingTelnetServer::with_options(LOOPBACK, 0, options, |conn| loop {
+        if conn.write("$ ").is_err() {
+            return;
+        }
+        let Ok(line) = conn.readline(Some(Duration::from_secs(10))) else {
+            return;
+        };
+        let line = line.trim();
+        if line == "exit" {
+            return;
+        }
+        let output = std::process::Command::new("/bin/sh")
+            .args(["-c", line])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_else(|e| format!("sh: {e}\n"));
+        if conn.write(&output.replace('\n', "\r\n")).is_err() {
+            return;
+        }
+    });
+    let port = server.start().unwrap().port();
+    let runner = server.clone();
+    let serving = std::thread::spawn(move || runner.serve_forever().unwrap());
+
+    let mut tn = Telnet::connect(LOOPBACK, port, Some(STEP)).unwrap();
+    let banner = tn.read_until(b"$ ", Some(STEP)).unwrap();
+    assert!(text(&banner).ends_with("$ "), "{:?}", text(&banner));
+    tn.write(b"echo hi-$((1+1))\r\n").unwrap();
+    let (index, found, output) = tn.expect(&[r"(?m)^hi-(\d+)\r?$"], Some(STEP)).unwrap();
+    assert_eq!(index, Some(0), "no answer in {:?}", text(&output));
+    assert_eq!(found.unwrap().group(1), Some(&b"2"[..]));
+    // telnetlib refused WILL ECHO, so the server does not echo: the command is not in the output.
+    assert!(!text(&output).contains("echo hi"), "{:?}", text(&output));
+    tn.read_until(b"$ ", Some(STEP)).unwrap();
+    tn.write(b"exit\r\n").unwrap();
+    let rest = tn.read_all().unwrap();
+    assert!(tn.eof(), "{:?}", text(&rest));
+    tn.close();
+    server.shutdown();
+    serving.join().unwrap();
+}
