@@ -120,19 +120,6 @@ impl Default for ConnectOptions {
     }
 }
 
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
-        $(
-            $(#[$doc])*
-            #[must_use]
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = value;
-                self
-            }
-        )*
-    };
-}
-
 impl ConnectOptions {
     setters! {
         /// Sets [`encoding_errors`](Self::encoding_errors).
@@ -224,12 +211,7 @@ impl ConnectOptions {
     }
 
     fn codec(&self) -> Result<Option<Codec>> {
-        match &self.encoding {
-            None => Ok(None),
-            Some(name) => Codec::lookup(name)
-                .map(Some)
-                .ok_or_else(|| Error::Config(format!("unknown encoding {name:?}"))),
-        }
+        Codec::configured(self.encoding.as_deref())
     }
 
     fn policy(&self, codec: Option<Codec>) -> ClientPolicy {

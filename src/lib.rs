@@ -44,6 +44,8 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod macros;
 pub mod client;
 pub mod encoding;
 mod error;

@@ -132,19 +132,6 @@ impl Default for ServerOptions {
     }
 }
 
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty),* $(,)?) => {
-        $(
-            $(#[$doc])*
-            #[must_use]
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = value;
-                self
-            }
-        )*
-    };
-}
-
 impl ServerOptions {
     setters! {
         /// Sets [`encoding_errors`](Self::encoding_errors).
@@ -209,12 +196,7 @@ impl ServerOptions {
     }
 
     fn codec(&self) -> Result<Option<Codec>> {
-        match &self.encoding {
-            None => Ok(None),
-            Some(name) => Codec::lookup(name)
-                .map(Some)
-                .ok_or_else(|| Error::Config(format!("unknown encoding {name:?}"))),
-        }
+        Codec::configured(self.encoding.as_deref())
     }
 }
 

@@ -213,6 +213,19 @@ impl Codec {
         Some(Codec { kind })
     }
 
+    /// The codec for a configured encoding name; `None` means bytes only.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] for a name [`Codec::lookup`] does not know.
+    pub fn configured(name: Option<&str>) -> Result<Option<Codec>> {
+        match name {
+            None => Ok(None),
+            Some(name) => Codec::lookup(name)
+                .map(Some)
+                .ok_or_else(|| crate::Error::Config(format!("unknown encoding {name:?}"))),
+        }
+    }
+
     /// US-ASCII: the NVT's own code, used before BINARY is agreed.
     #[must_use]
     pub fn ascii() -> Codec {
