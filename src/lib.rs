@@ -53,6 +53,7 @@ pub mod legacy;
 pub mod protocol;
 pub mod server;
 mod session;
+pub mod shell;
 pub mod telopt;
 pub mod transport;
 

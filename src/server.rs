@@ -944,6 +944,13 @@ impl ServerConnection {
         self.session().negotiator(Negotiator::mode)
     }
 
+    /// Whether the server edits and echoes this client's input while it performs ECHO (the
+    /// [`echo`](ServerOptions::echo) option).
+    #[must_use]
+    pub fn line_discipline(&self) -> bool {
+        self.inner.options.echo
+    }
+
     /// Whether the client performs `option`.
     #[must_use]
     pub fn remote_enabled(&self, option: u8) -> bool {

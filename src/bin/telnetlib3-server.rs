@@ -1,0 +1,279 @@
+//! `telnetlib3-server [HOST] [PORT]`: serves one of the shells of [`telnetlib3::shell`]
+//! (telnetlib3's `tel:sh` by default), with telnetlib3 5.0.1's command-line flags.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{CommandFactory, Parser};
+use telnetlib3::encoding::Codec;
+use telnetlib3::{shell, BlockingTelnetServer, ServerOptions};
+
+/// Telnet protocol server.
+#[derive(Parser, Debug)]
+#[command(name = "telnetlib3-server", version, about = "Telnet protocol server")]
+struct Cli {
+    /// Bind address.
+    #[arg(default_value = "localhost")]
+    host: String,
+    /// Bind port.
+    #[arg(default_value_t = 6023)]
+    port: u16,
+    /// Shell to serve: telsh (telnetlib3's tel:sh), echo (every byte back), wargame.
+    #[arg(long, default_value = "telsh", value_parser = ["telsh", "echo", "wargame"])]
+    shell: String,
+    /// Encoding name, or 'false' to serve bytes only.
+    #[arg(long, default_value = "utf8")]
+    encoding: String,
+    /// Use the encoding before BINARY is agreed.
+    #[arg(long)]
+    force_binary: bool,
+    /// Keep clients in NVT line mode: never send WILL SGA or WILL ECHO.
+    #[arg(long)]
+    line_mode: bool,
+    /// Never send IAC GA (Go-Ahead) after prompts.
+    #[arg(long)]
+    never_send_ga: bool,
+    /// Idle disconnect in seconds (0 disables).
+    #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Longest wait for negotiation before the shell starts, in seconds.
+    #[arg(long, default_value_t = 1.5, value_name = "SECONDS")]
+    connect_maxwait: f64,
+    /// PEM certificate file for TLS (enables TELNETS).
+    #[arg(long, value_name = "PATH")]
+    ssl_certfile: Option<PathBuf>,
+    /// PEM private key file for TLS.
+    #[arg(long, value_name = "PATH")]
+    ssl_keyfile: Option<PathBuf>,
+    /// Accept both TLS and plain telnet on one port, waiting SECONDS (0.5) for a TLS hello.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "0.5")]
+    tls_auto: Option<f64>,
+    /// At most N clients at once (0: no limit).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    max_connections: usize,
+    /// Log level: trace, debug, info, warn (warning), error (critical), off.
+    #[arg(long, default_value = "info")]
+    loglevel: String,
+    /// Log to this file instead of standard error.
+    #[arg(long, value_name = "PATH")]
+    logfile: Option<PathBuf>,
+    /// Log the number of connected clients every SECONDS when it changed (0 disables).
+    #[arg(long, default_value_t = 20.0, value_name = "SECONDS")]
+    status_interval: f64,
+    /// Execute PROGRAM in a PTY for each connection (not supported yet).
+    #[arg(long, value_name = "PROGRAM")]
+    pty_exec: Option<String>,
+    /// Limit concurrent PTY connections (not supported yet; 0 accepted).
+    #[arg(long, value_name = "N")]
+    pty_fork_limit: Option<u32>,
+    /// Check that the client renders wide unicode (not supported yet).
+    #[arg(long)]
+    robot_check: bool,
+}
+
+/// Exits 2 with a one-line error and clap's usage hint.
+fn usage_error(message: &str) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+fn seconds(flag: &str, value: f64) -> Duration {
+    if !value.is_finite() || !(0.0..=1e9).contains(&value) {
+        usage_error(&format!(
+            "invalid value '{value}' for '--{flag}': seconds must be 0 or more"
+        ));
+    }
+    Duration::from_secs_f64(value)
+}
+
+fn log_level(name: &str) -> log::LevelFilter {
+    match name.to_ascii_lowercase().as_str() {
+        "trace" => log::LevelFilter::Trace,
+        "debug" => log::LevelFilter::Debug,
+        "info" => log::LevelFilter::Info,
+        "warn" | "warning" => log::LevelFilter::Warn,
+        "error" | "critical" | "fatal" => log::LevelFilter::Error,
+        "off" | "none" => log::LevelFilter::Off,
+        _ => usage_error(&format!(
+            "invalid value '{name}' for '--loglevel': use trace, debug, info, warn, error or off"
+        )),
+    }
+}
+
+/// Set by the SIGTERM/SIGINT handler; polled by the shutdown thread.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_signal: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    STOP.store(true, Ordering::SeqCst);
+}
+
+fn install_signal_handlers() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: `sigaction` is plain data, valid when zeroed; we then fill in every field
+        // we rely on. `on_signal` only stores to an atomic, which is async-signal-safe, and
+        // has the `extern "C" fn(c_int)` signature `sa_sigaction` expects without SA_SIGINFO.
+        // The pointers passed to `sigemptyset` and `sigaction` point to live locals.
+        let ok = unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
+        };
+        if !ok {
+            log::warn!(
+                "cannot handle signal {signal}: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+}
+
+fn init_logging(level: log::LevelFilter, logfile: Option<&PathBuf>) {
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(level);
+    builder.format(|buf, record| {
+        writeln!(
+            buf,
+            "{} {} {} {}",
+            buf.timestamp_millis(),
+            record.level(),
+            record.target(),
+            record.args()
+        )
+    });
+    if let Some(path) = logfile {
+        match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            Ok(file) => {
+                builder.target(env_logger::Target::Pipe(Box::new(file)));
+            }
+            Err(err) => usage_error(&format!(
+                "cannot open '--logfile' {}: {err}",
+                path.display()
+            )),
+        }
+    }
+    builder.init();
+}
+
+fn main() {
+    let cli = Cli::parse();
+
+    // Semantic checks: every one is a usage error (exit 2).
+    if cli.pty_exec.is_some() {
+        usage_error("--pty-exec is not supported yet");
+    }
+    if cli.pty_fork_limit.is_some_and(|n| n != 0) {
+        usage_error("--pty-fork-limit is not supported yet");
+    }
+    if cli.robot_check {
+        usage_error("--robot-check is not supported yet");
+    }
+    let encoding = match cli.encoding.as_str() {
+        "false" | "False" => None,
+        name => {
+            if Codec::lookup(name).is_none() {
+                usage_error(&format!(
+                    "invalid value '{name}' for '--encoding': unknown encoding"
+                ));
+            }
+            Some(name)
+        }
+    };
+    if cli.force_binary && encoding.is_none() {
+        usage_error("--force-binary needs an encoding (not --encoding false)");
+    }
+    let timeout = seconds("timeout", cli.timeout);
+    let connect_maxwait = seconds("connect-maxwait", cli.connect_maxwait);
+    let status_interval = seconds("status-interval", cli.status_interval);
+    let tls_auto = cli.tls_auto.map(|s| seconds("tls-auto", s));
+    match (&cli.ssl_certfile, &cli.ssl_keyfile) {
+        (Some(_), None) => usage_error("--ssl-certfile needs --ssl-keyfile"),
+        (None, Some(_)) => usage_error("--ssl-keyfile needs --ssl-certfile"),
+        (None, None) if tls_auto.is_some() => {
+            usage_error("--tls-auto needs --ssl-certfile and --ssl-keyfile")
+        }
+        _ => {}
+    }
+    let level = log_level(&cli.loglevel);
+    init_logging(level, cli.logfile.as_ref());
+
+    let mut options = ServerOptions::default()
+        .encoding(encoding)
+        .force_binary(cli.force_binary)
+        .line_mode(cli.line_mode)
+        .never_send_ga(cli.never_send_ga)
+        .connect_maxwait(connect_maxwait)
+        .timeout((!timeout.is_zero()).then_some(timeout))
+        .max_connections(cli.max_connections)
+        .tls_auto(tls_auto)
+        .echo(cli.shell != "echo");
+    if let (Some(cert), Some(key)) = (&cli.ssl_certfile, &cli.ssl_keyfile) {
+        options = options.tls(cert, key);
+    }
+    let Some(handler) = shell::by_name(&cli.shell) else {
+        usage_error(&format!("invalid value '{}' for '--shell'", cli.shell));
+    };
+    let server = BlockingTelnetServer::with_options(&cli.host, cli.port, options, handler);
+    if let Err(err) = server.start() {
+        eprintln!(
+            "telnetlib3-server: cannot serve on {}:{}: {err}",
+            cli.host, cli.port
+        );
+        std::process::exit(1);
+    }
+    log::info!("serving shell {} (timeout {:?})", cli.shell, cli.timeout);
+
+    install_signal_handlers();
+    let watcher = {
+        let server = server.clone();
+        std::thread::Builder::new()
+            .name("signal watch".to_owned())
+            .spawn(move || {
+                let mut last_count: Option<usize> = None;
+                let mut next_status = Instant::now() + status_interval;
+                loop {
+                    if STOP.load(Ordering::SeqCst) {
+                        log::info!("signal received: saying goodbye to every client");
+                        for client in server.clients() {
+                            let _ = client.write_bytes(b"\r\nServer shutting down.\r\n");
+                        }
+                        server.shutdown();
+                        return;
+                    }
+                    if server.is_shut_down() {
+                        return;
+                    }
+                    if !status_interval.is_zero() && Instant::now() >= next_status {
+                        let count = server.clients().len();
+                        if last_count != Some(count) {
+                            log::info!("{count} client(s) connected");
+                            last_count = Some(count);
+                        }
+                        next_status = Instant::now() + status_interval;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+            .unwrap_or_else(|err| {
+                eprintln!("telnetlib3-server: cannot start a thread: {err}");
+                std::process::exit(1);
+            })
+    };
+
+    if let Err(err) = server.serve_forever() {
+        eprintln!("telnetlib3-server: {err}");
+        std::process::exit(1);
+    }
+    // serve_forever returns as soon as shutdown starts: let it finish closing the clients.
+    let _ = watcher.join();
+    log::info!("server stopped");
+}
