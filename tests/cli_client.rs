@@ -1,0 +1,800 @@
+//! The `telnetlib3-client` binary, run as a process against the library's own server (or a
+//! scripted raw TCP server where the test needs the exact bytes the client sent).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use telnetlib3::protocol::Side;
+use telnetlib3::{telopt, BlockingTelnetServer, ServerConnection, ServerOptions};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
+const LONG: Option<Duration> = Some(Duration::from_secs(5));
+/// Bound on every client run.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+/// A server that shuts down when dropped.
+struct Server {
+    server: BlockingTelnetServer,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.shutdown();
+    }
+}
+
+fn quick() -> ServerOptions {
+    ServerOptions::default()
+        .connect_maxwait(Duration::from_secs(2))
+        .timeout(None)
+}
+
+fn serve(
+    options: ServerOptions,
+    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
+) -> Server {
+    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
+    let port = server.start().unwrap().port();
+    let runner = server.clone();
+    thread::spawn(move || {
+        let _ = runner.serve_forever();
+    });
+    Server { server, port }
+}
+
+/// A child process killed on drop.
+struct Client {
+    child: Child,
+    stdout: Option<JoinHandle<Vec<u8>>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn reader(mut from: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = from.read_to_end(&mut out);
+        out
+    })
+}
+
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> (Client, ChildStdin) {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("USER");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = reader(child.stdout.take().unwrap());
+    let stderr = reader(child.stderr.take().unwrap());
+    (
+        Client {
+            child,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        },
+        stdin,
+    )
+}
+
+impl Client {
+    /// Waits for the process to exit (at most `RUN_LIMIT`, then it is killed and the test fails).
+    fn finish(mut self) -> Outcome {
+        let deadline = Instant::now() + RUN_LIMIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let out = self.stdout.take().unwrap().join().unwrap();
+                let err = self.stderr.take().unwrap().join().unwrap();
+                panic!(
+                    "client still running after {RUN_LIMIT:?}; stdout {:?}, stderr {:?}",
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&err)
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = self.stdout.take().unwrap().join().unwrap();
+        let stderr = self.stderr.take().unwrap().join().unwrap();
+        Outcome {
+            code: status.code(),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs the client with `input` piped to stdin (then closed).
+fn run(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Outcome {
+    let (client, mut stdin) = spawn(args, env);
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    client.finish()
+}
+
+fn port_arg(port: u16) -> String {
+    port.to_string()
+}
+
+/// A server that writes `report(conn)` and closes.
+fn reporter(report: impl Fn(&ServerConnection) -> String + Send + Sync + 'static) -> Server {
+    serve(quick(), move |conn| {
+        let text = report(&conn);
+        let _ = conn.write(&format!("{text}\r\n"));
+    })
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("telnetlib3-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+// ---- pipe mode ----
+
+#[test]
+fn pipe_mode_answers_a_command_then_exits_after_silence() {
+    let server = serve(quick(), |conn| {
+        let _ = conn.prompt("tel:sh> ");
+        if let Ok(line) = conn.readline(LONG) {
+            let _ = conn.write(&format!("answer to [{}]\r\n", line.trim_end()));
+            let _ = conn.prompt("tel:sh> ");
+        }
+        // Stay connected and silent: the client must leave on its own.
+        thread::sleep(Duration::from_secs(20));
+    });
+    let started = Instant::now();
+    let out = run(
+        &["--quiet-exit", "0.5", "127.0.0.1", &port_arg(server.port)],
+        b"help\n",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("tel:sh> "), "{:?}", out.stdout);
+    assert!(out.stdout.contains("answer to [help]"), "{:?}", out.stdout);
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn pipe_mode_sends_crlf_unchanged() {
+    let server = serve(quick(), |conn| {
+        let mut lines = Vec::new();
+        for _ in 0..2 {
+            match conn.readline(LONG) {
+                Ok(line) => lines.push(format!("{line:?}")),
+                Err(_) => break,
+            }
+        }
+        let _ = conn.write(&format!("got {}\r\n", lines.join(" ")));
+    });
+    let out = run(&["127.0.0.1", &port_arg(server.port)], b"one\r\ntwo\n", &[]);
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(
+        out.stdout.contains(r#"got "one\r\n" "two\r\n""#),
+        "{:?}",
+        out.stdout
+    );
+}
+
+#[test]
+fn server_close_exits_zero_while_stdin_is_open() {
+    let server = reporter(|_| "bye".to_owned());
+    let (client, stdin) = spawn(
+        &["--quiet-exit", "60", "127.0.0.1", &port_arg(server.port)],
+        &[],
+    );
+    let out = client.finish();
+    drop(stdin);
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("bye\r\n"), "{:?}", out.stdout);
+}
+
+// ---- errors ----
+
+#[test]
+fn refused_port_is_exit_one_with_one_line() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let out = run(&["127.0.0.1", &port_arg(port)], b"", &[]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
+    assert!(
+        out.stderr.contains("connection refused"),
+        "{:?}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unknown_host_is_exit_one() {
+    let out = run(&["no.such.host.invalid", "23"], b"", &[]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot resolve no.such.host.invalid"),
+        "{:?}",
+        out.stderr
+    );
+}
+
+#[test]
+fn bad_flags_are_exit_two_with_usage() {
+    for args in [
+        &["--no-such-flag", "localhost"][..],
+        &["--always-will", "NOSUCHOPTION", "localhost"],
+        &["--always-do", "NAWS,BOGUS", "localhost"],
+        &["--encoding", "no-such-encoding", "localhost"],
+        &["--encoding-errors", "sometimes", "localhost"],
+        &["--line-mode", "--raw-mode", "localhost"],
+        &["localhost", "notaport"],
+        &[],
+    ] {
+        let out = run(args, b"", &[]);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("Usage") || out.stderr.contains("--help"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+// ---- flags that change the wire ----
+
+#[test]
+fn term_flag_is_sent_as_ttype() {
+    let server = reporter(|conn| format!("term={}", conn.terminal_type()));
+    let out = run(
+        &["--term", "vt220", "127.0.0.1", &port_arg(server.port)],
+        b"",
+        &[("TERM", "xterm")],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("term=vt220"), "{:?}", out.stdout);
+}
+
+#[test]
+fn term_defaults_to_the_environment() {
+    let server = reporter(|conn| format!("term={}", conn.terminal_type()));
+    let out = run(
+        &["127.0.0.1", &port_arg(server.port)],
+        b"",
+        &[("TERM", "screen-256color")],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(
+        out.stdout.contains("term=screen-256color"),
+        "{:?}",
+        out.stdout
+    );
+}
+
+#[test]
+fn speed_flag_is_sent_as_tspeed() {
+    // The library's server does not ask for TSPEED on its own: this handler does.
+    let server = reporter(|conn| {
+        let _ = conn.with_negotiator(|neg| neg.request(Side::Remote, telopt::TSPEED, true));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while conn.get_extra_info("tspeed").is_none() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        format!(
+            "tspeed={}",
+            conn.get_extra_info("tspeed").unwrap_or_default()
+        )
+    });
+    let out = run(
+        &["--speed", "9600", "127.0.0.1", &port_arg(server.port)],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("tspeed=9600,9600"), "{:?}", out.stdout);
+}
+
+#[test]
+fn send_environ_chooses_the_variables() {
+    let server = reporter(|conn| {
+        format!(
+            "user={:?} lang={:?}",
+            conn.get_extra_info("USER"),
+            conn.get_extra_info("LANG")
+        )
+    });
+    let port = port_arg(server.port);
+    let with = run(
+        &["--send-environ", "TERM,USER", "127.0.0.1", &port],
+        b"",
+        &[("USER", "cli-tester")],
+    );
+    assert_eq!(with.code, Some(0), "stderr: {}", with.stderr);
+    assert!(
+        with.stdout.contains(r#"user=Some("cli-tester") lang=None"#),
+        "{:?}",
+        with.stdout
+    );
+    let default = run(&["127.0.0.1", &port], b"", &[("USER", "cli-tester")]);
+    assert_eq!(default.code, Some(0), "stderr: {}", default.stderr);
+    assert!(
+        default.stdout.contains("user=None lang=Some("),
+        "{:?}",
+        default.stdout
+    );
+}
+
+/// A raw TCP server: records what the client sends for `listen`, then writes `reply` and closes.
+fn raw_server(listen: Duration, reply: &'static [u8]) -> (u16, JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let mut got = Vec::new();
+        let deadline = Instant::now() + listen;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+        }
+        let _ = stream.write_all(reply);
+        got
+    });
+    (port, handle)
+}
+
+#[test]
+fn encoding_and_force_binary_decode_latin1() {
+    let (port, server) = raw_server(Duration::from_millis(300), b"caf\xe9\r\n");
+    let out = run(
+        &[
+            "--encoding",
+            "latin-1",
+            "--force-binary",
+            "--connect-maxwait",
+            "0.2",
+            "127.0.0.1",
+            &port_arg(port),
+        ],
+        b"",
+        &[],
+    );
+    server.join().unwrap();
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("caf\u{e9}\r\n"), "{:?}", out.stdout);
+
+    // Without --force-binary (and no BINARY agreed) the text is US-ASCII.
+    let (port, server) = raw_server(Duration::from_millis(300), b"caf\xe9\r\n");
+    let out = run(
+        &[
+            "--encoding",
+            "latin-1",
+            "--connect-maxwait",
+            "0.2",
+            "127.0.0.1",
+            &port_arg(port),
+        ],
+        b"",
+        &[],
+    );
+    server.join().unwrap();
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(!out.stdout.contains('\u{e9}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("caf"), "{:?}", out.stdout);
+}
+
+#[test]
+fn always_do_and_always_will_are_sent_on_connect() {
+    let (port, server) = raw_server(Duration::from_millis(800), b"done\r\n");
+    let out = run(
+        &[
+            "--always-do",
+            "GMCP,msdp",
+            "--always-will",
+            "91",
+            "--always-do",
+            "ZMP",
+            "--connect-maxwait",
+            "0.2",
+            "127.0.0.1",
+            &port_arg(port),
+        ],
+        b"",
+        &[],
+    );
+    let got = server.join().unwrap();
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let has = |bytes: &[u8]| got.windows(bytes.len()).any(|w| w == bytes);
+    assert!(has(b"\xff\xfd\xc9"), "no DO GMCP in {got:?}");
+    assert!(has(b"\xff\xfd\x45"), "no DO MSDP in {got:?}");
+    assert!(has(b"\xff\xfd\x5d"), "no DO ZMP in {got:?}");
+    assert!(has(b"\xff\xfb\x5b"), "no WILL MXP in {got:?}");
+}
+
+#[test]
+fn always_wont_refuses_what_the_server_asks() {
+    // The library's server asks DO TTYPE; with --always-wont TTYPE the terminal type never
+    // arrives and the server keeps its default.
+    let server = reporter(|conn| format!("term={}", conn.terminal_type()));
+    let out = run(
+        &[
+            "--always-wont",
+            "TTYPE",
+            "--term",
+            "vt220",
+            "127.0.0.1",
+            &port_arg(server.port),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("term=unknown"), "{:?}", out.stdout);
+}
+
+fn certificate(tag: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(tag);
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
+    (cert_path, key_path)
+}
+
+fn tls_server(cert: &Path, key: &Path) -> Server {
+    serve(quick().tls(cert, key), |conn| {
+        let _ = conn.write(&format!(
+            "tls={}\r\n",
+            conn.get_extra_info("tls").unwrap_or_default()
+        ));
+    })
+}
+
+#[test]
+fn ssl_with_ca_file() {
+    let (cert, key) = certificate("ca");
+    let server = tls_server(&cert, &key);
+    let out = run(
+        &[
+            "--ssl",
+            "--ssl-cafile",
+            cert.to_str().unwrap(),
+            "localhost",
+            &port_arg(server.port),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("tls=true"), "{:?}", out.stdout);
+}
+
+#[test]
+fn ssl_verify_failure_mentions_no_verify_and_no_verify_connects() {
+    let (cert, key) = certificate("noverify");
+    let server = tls_server(&cert, &key);
+    let port = port_arg(server.port);
+    let out = run(&["--ssl", "localhost", &port], b"", &[]);
+    assert_eq!(out.code, Some(1), "stdout: {}", out.stdout);
+    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
+    assert!(out.stderr.contains("--ssl-no-verify"), "{:?}", out.stderr);
+
+    let out = run(&["--ssl-no-verify", "localhost", &port], b"", &[]);
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("tls=true"), "{:?}", out.stdout);
+}
+
+#[test]
+fn typescript_appends_what_was_received() {
+    let dir = temp_dir("typescript");
+    let file = dir.join("session.txt");
+    std::fs::write(&file, "earlier\n").unwrap();
+    let server = reporter(|_| "recorded line".to_owned());
+    let out = run(
+        &[
+            "--typescript",
+            file.to_str().unwrap(),
+            "127.0.0.1",
+            &port_arg(server.port),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("earlier\n"), "{text:?}");
+    assert!(text.contains("recorded line\r\n"), "{text:?}");
+
+    let out = run(
+        &[
+            "--typescript",
+            file.to_str().unwrap(),
+            "--typescript-mode",
+            "rewrite",
+            "127.0.0.1",
+            &port_arg(server.port),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("earlier"), "{text:?}");
+    assert!(text.contains("recorded line\r\n"), "{text:?}");
+}
+
+#[test]
+fn trace_loglevel_hexdumps_the_wire_to_the_logfile() {
+    let dir = temp_dir("log");
+    let file = dir.join("client.log");
+    let _ = std::fs::remove_file(&file);
+    let server = reporter(|_| "logged".to_owned());
+    let out = run(
+        &[
+            "--loglevel",
+            "trace",
+            "--logfile",
+            file.to_str().unwrap(),
+            "127.0.0.1",
+            &port_arg(server.port),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{:?}", out.stderr);
+    let log = std::fs::read_to_string(&file).unwrap();
+    assert!(log.contains("TRACE"), "{log}");
+    assert!(
+        log.contains("ff fd 18") || log.contains("FF FD 18"),
+        "{log}"
+    );
+}
+
+// ---- interactive mode, in a tmux pane ----
+
+/// A private tmux server (its own socket) with one session, killed on drop.
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn capture(&self) -> String {
+        let out = self.cmd(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the pane shows `text` (bounded).
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.capture();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pane never showed {text:?}:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn wait_for_file(path: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if text.ends_with('\n') {
+                return text;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn interactive_mode_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    let server = serve(quick(), |conn| {
+        let _ = conn.prompt("tel:sh> ");
+        while let Ok(line) = conn.readline(Some(Duration::from_secs(20))) {
+            let line = line.trim_end().to_owned();
+            let _ = conn.write(&format!(
+                "\r\nanswer [{line}] size={}x{}\r\n",
+                conn.columns(),
+                conn.rows()
+            ));
+            let _ = conn.prompt("tel:sh> ");
+        }
+    });
+    let dir = temp_dir("tmux");
+    let (before, after) = (dir.join("before"), dir.join("after"));
+    let _ = std::fs::remove_file(&before);
+    let _ = std::fs::remove_file(&after);
+    let tmux = Tmux {
+        socket: format!("telnetlib3-cli-{}", std::process::id()),
+        session: "cli".to_owned(),
+    };
+    let started = tmux.cmd(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "cli",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let script = format!(
+        "stty -g > {}; {BIN} 127.0.0.1 {}; stty -g > {}",
+        before.display(),
+        server.port,
+        after.display()
+    );
+    tmux.keys(&[&script, "Enter"]);
+    tmux.wait_for("tel:sh>");
+    // The pane's size went out in NAWS.
+    tmux.keys(&["help", "Enter"]);
+    let screen = tmux.wait_for("answer [help]");
+    assert!(screen.contains("size=100x"), "{screen}");
+    // The server does WILL ECHO: raw mode, the typed word is shown once (by the server).
+    assert_eq!(screen.matches("help").count(), 2, "{screen}"); // the echo + the answer
+                                                               // While the client runs, the pane's terminal is in raw mode (no ICANON, no ECHO).
+    let tty = tmux.cmd(&["display-message", "-p", "-t", "cli", "#{pane_tty}"]);
+    let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
+    let during = Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .unwrap();
+    let during = String::from_utf8_lossy(&during.stdout).into_owned();
+    assert!(
+        during.contains("-icanon") && during.contains("-echo "),
+        "{during}"
+    );
+    // A new window size goes out on SIGWINCH.
+    tmux.cmd(&["resize-window", "-t", "cli", "-x", "120", "-y", "30"]);
+    thread::sleep(Duration::from_millis(500));
+    tmux.keys(&["again", "Enter"]);
+    let screen = tmux.wait_for("answer [again]");
+    assert!(screen.contains("size=120x"), "{screen}");
+    // ^] opens the menu; q quits; the terminal is restored.
+    tmux.keys(&["C-]"]);
+    tmux.wait_for("[q]uit");
+    tmux.keys(&["q"]);
+    let after_text = wait_for_file(&after);
+    let before_text = wait_for_file(&before);
+    assert_eq!(before_text, after_text);
+}
+
+#[test]
+fn interactive_line_mode_echoes_locally_in_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed; skipping");
+        return;
+    }
+    // A line-mode server offers neither ECHO nor SGA: the terminal stays cooked and echoes.
+    let server = serve(quick().line_mode(true), |conn| {
+        let _ = conn.prompt("line> ");
+        while let Ok(line) = conn.readline(Some(Duration::from_secs(20))) {
+            let _ = conn.write(&format!("answer [{}]\r\n", line.trim_end()));
+            let _ = conn.prompt("line> ");
+        }
+    });
+    let dir = temp_dir("tmux-line");
+    let after = dir.join("after");
+    let _ = std::fs::remove_file(&after);
+    let tmux = Tmux {
+        socket: format!("telnetlib3-cli-line-{}", std::process::id()),
+        session: "cli".to_owned(),
+    };
+    let started = tmux.cmd(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "cli",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let script = format!(
+        "{BIN} 127.0.0.1 {}; echo exit=$? > {}",
+        server.port,
+        after.display()
+    );
+    tmux.keys(&[&script, "Enter"]);
+    tmux.wait_for("line>");
+    let tty = tmux.cmd(&["display-message", "-p", "-t", "cli", "#{pane_tty}"]);
+    let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
+    let during = Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .unwrap();
+    let during = String::from_utf8_lossy(&during.stdout).into_owned();
+    assert!(
+        during.contains(" icanon") && during.contains(" echo "),
+        "{during}"
+    );
+    tmux.keys(&["hello", "Enter"]);
+    let screen = tmux.wait_for("answer [hello]");
+    assert_eq!(screen.matches("hello").count(), 2, "{screen}"); // local echo + answer
+                                                                // ^] ends the line at once in line mode, so the menu comes up without Enter.
+    tmux.keys(&["C-]"]);
+    tmux.wait_for("[q]uit");
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&after), "exit=0\n");
+}
