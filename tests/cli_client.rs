@@ -595,6 +595,30 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server on its own socket (`telnetlib3-cli-TAG-PID`) with a 100x30 session "cli"
+    /// running `sh`.
+    fn start(tag: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("telnetlib3-cli-{tag}-{}", std::process::id()),
+            session: "cli".to_owned(),
+        };
+        let started = tmux.cmd(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "cli",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        tmux
+    }
+
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
@@ -677,24 +701,7 @@ fn interactive_mode_in_tmux() {
     let (before, after) = (dir.join("before"), dir.join("after"));
     let _ = std::fs::remove_file(&before);
     let _ = std::fs::remove_file(&after);
-    let tmux = Tmux {
-        socket: format!("telnetlib3-cli-{}", std::process::id()),
-        session: "cli".to_owned(),
-    };
-    let started = tmux.cmd(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "cli",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = Tmux::start("raw");
     let script = format!(
         "stty -g > {}; {BIN} 127.0.0.1 {}; stty -g > {}",
         before.display(),
@@ -753,24 +760,7 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
     let dir = temp_dir("tmux-line");
     let after = dir.join("after");
     let _ = std::fs::remove_file(&after);
-    let tmux = Tmux {
-        socket: format!("telnetlib3-cli-line-{}", std::process::id()),
-        session: "cli".to_owned(),
-    };
-    let started = tmux.cmd(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "cli",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let tmux = Tmux::start("line");
     let script = format!(
         "{BIN} 127.0.0.1 {}; echo exit=$? > {}",
         server.port,
