@@ -48,11 +48,15 @@ impl Default for ServerPolicy {
 }
 
 impl ServerPolicy {
-    /// Sets [`line_mode`](Self::line_mode).
-    #[must_use]
-    pub fn line_mode(mut self, line_mode: bool) -> Self {
-        self.line_mode = line_mode;
-        self
+    setters! {
+        /// Sets [`line_mode`](Self::line_mode).
+        line_mode: bool,
+        /// Sets [`never_send_ga`](Self::never_send_ga).
+        never_send_ga: bool,
+        /// Sets [`ttype_max`](Self::ttype_max).
+        ttype_max: usize,
+        /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
+        subnegotiation_limit: usize,
     }
 
     /// Sets [`encoding`](Self::encoding).
@@ -66,27 +70,6 @@ impl ServerPolicy {
     #[must_use]
     pub fn charset_offers(mut self, offers: &[&str]) -> Self {
         self.charset_offers = offers.iter().map(|s| (*s).to_owned()).collect();
-        self
-    }
-
-    /// Sets [`never_send_ga`](Self::never_send_ga).
-    #[must_use]
-    pub fn never_send_ga(mut self, never: bool) -> Self {
-        self.never_send_ga = never;
-        self
-    }
-
-    /// Sets [`ttype_max`](Self::ttype_max).
-    #[must_use]
-    pub fn ttype_max(mut self, max: usize) -> Self {
-        self.ttype_max = max;
-        self
-    }
-
-    /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
-    #[must_use]
-    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
-        self.subnegotiation_limit = limit;
         self
     }
 
@@ -189,24 +172,19 @@ impl Default for ClientPolicy {
 }
 
 impl ClientPolicy {
+    setters! {
+        /// Sets [`cols`](Self::cols).
+        cols: u16,
+        /// Sets [`rows`](Self::rows).
+        rows: u16,
+        /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
+        subnegotiation_limit: usize,
+    }
+
     /// Sets [`term`](Self::term).
     #[must_use]
     pub fn term(mut self, term: &str) -> Self {
         self.term = term.to_owned();
-        self
-    }
-
-    /// Sets [`cols`](Self::cols).
-    #[must_use]
-    pub fn cols(mut self, cols: u16) -> Self {
-        self.cols = cols;
-        self
-    }
-
-    /// Sets [`rows`](Self::rows).
-    #[must_use]
-    pub fn rows(mut self, rows: u16) -> Self {
-        self.rows = rows;
         self
     }
 
@@ -271,13 +249,6 @@ impl ClientPolicy {
     #[must_use]
     pub fn always_dont(mut self, options: &[u8]) -> Self {
         self.always_dont = options.to_vec();
-        self
-    }
-
-    /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
-    #[must_use]
-    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
-        self.subnegotiation_limit = limit;
         self
     }
 
