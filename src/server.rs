@@ -944,11 +944,20 @@ impl ServerConnection {
         self.session().negotiator(Negotiator::mode)
     }
 
-    /// Whether the server edits and echoes this client's input while it performs ECHO (the
-    /// [`echo`](ServerOptions::echo) option).
+    /// Whether the server edits and echoes this client's input while it performs ECHO: the
+    /// [`echo`](ServerOptions::echo) option, unless turned off for now by
+    /// [`set_line_discipline`](Self::set_line_discipline) or password mode.
     #[must_use]
     pub fn line_discipline(&self) -> bool {
-        self.inner.options.echo
+        self.inner.options.echo && self.session().echo()
+    }
+
+    /// Turns the echo of this client's input off, or back on (it only ever happens with the
+    /// [`echo`](ServerOptions::echo) option, while the server performs ECHO). Useful while a
+    /// handler reads replies the client's terminal sends by itself, such as a cursor position
+    /// report, which should not be echoed.
+    pub fn set_line_discipline(&self, on: bool) {
+        self.session().set_echo(on && self.inner.options.echo);
     }
 
     /// Whether the client performs `option`.

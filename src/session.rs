@@ -774,6 +774,11 @@ impl Shared {
         self.echo.store(echo, Ordering::Relaxed);
     }
 
+    /// Whether input is echoed (while we perform ECHO).
+    pub(crate) fn echo(&self) -> bool {
+        self.echo.load(Ordering::Relaxed)
+    }
+
     /// Bytes sent and received on the wire so far.
     pub(crate) fn byte_counts(&self) -> (u64, u64) {
         (

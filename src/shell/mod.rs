@@ -1,6 +1,8 @@
 //! The shells `telnetlib3-server` can serve, each a handler for
 //! [`BlockingTelnetServer`](crate::BlockingTelnetServer): [`telsh`] (telnetlib3's debugging
-//! shell, `tel:sh>`), [`echo`] (every byte back, for benchmarks) and [`wargame`].
+//! shell, `tel:sh>`), [`echo`] (every byte back, for benchmarks) and [`wargame`]; a program on
+//! a PTY for each client ([`PtyShell`]); and [`guard`]s that limit sessions and turn robots
+//! away.
 //!
 //! The shells write and read bytes only (their text is ASCII), so they work with an encoding
 //! and without one (`encoding(None)`) alike.
@@ -12,8 +14,11 @@
 //! # Ok::<(), telnetlib3::Error>(())
 //! ```
 
+pub mod guard;
+mod pty;
 mod telsh;
 
+pub use pty::PtyShell;
 pub use telsh::{telsh, HELP};
 
 use crate::telopt::ECHO;

@@ -1,0 +1,345 @@
+//! [`PtyShell`]: a program on a PTY for each client (`telnetlib3-server --pty-exec`).
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::pty::{Pty, PtyCommand};
+use crate::telopt::ECHO;
+use crate::{Error, ServerConnection};
+
+/// How often the bridge looks at the window size, the program and the client while nothing
+/// else happens.
+const TICK: Duration = Duration::from_millis(50);
+/// How long a program that ended may take to have its last output read and sent.
+const DRAIN: Duration = Duration::from_secs(1);
+/// How long a program gets to end after each signal when the client leaves.
+const GRACE: Duration = Duration::from_millis(100);
+
+/// Runs a program on a PTY for each client, as telnetlib3's `make_pty_shell` does: what the
+/// client types goes to the program, what the program writes goes to the client, and the
+/// client's window size follows it.
+///
+/// ```no_run
+/// use telnetlib3::shell::PtyShell;
+/// use telnetlib3::{BlockingTelnetServer, ServerOptions};
+///
+/// let bash = PtyShell::new("/bin/bash").args(["--login"]);
+/// // The PTY echoes: the server's own echo of input is off.
+/// let options = ServerOptions::default().echo(false);
+/// let server = BlockingTelnetServer::with_options("127.0.0.1", 6023, options, move |conn| {
+///     bash.run(&conn)
+/// });
+/// server.serve_forever()?;
+/// # Ok::<(), telnetlib3::Error>(())
+/// ```
+///
+/// # The program's environment
+/// This process's environment, with, from the negotiation:
+/// - `TERM`: the client's terminal type in lower case (terminfo names are), `xterm` when it
+///   named none;
+/// - `LINES` and `COLUMNS`: the window size (NAWS), also the PTY's size;
+/// - `LANG` and `LC_ALL`: the client's `LANG` (NEW_ENVIRON), else `en_US.<charset>` from the
+///   CHARSET agreed;
+/// - `USER`, `LOGNAME`, `DISPLAY` (NEW_ENVIRON, or XDISPLOC for `DISPLAY`) and `COLORTERM`
+///   when the client sent them. Other variables the client sends are not passed on (telnetlib3
+///   also passes the client's `HOME` and `SHELL`).
+///
+/// # Terminal modes
+/// - Raw (the default): the PTY neither echoes nor edits lines (no `ECHO`, no `ICANON`), as
+///   in telnetlib3. Programs that drive the terminal themselves (shells with line editing,
+///   curses programs) echo what they want, and answers the client's terminal sends on its own
+///   (cursor position reports) are not echoed back. Programs that read plain lines (`cat`,
+///   `read`, `dash`) get no echo: serve those [`cooked`](Self::cooked).
+/// - Cooked (`telnetlib3-server --line-mode`): the PTY edits lines, and echoes only when the
+///   server performs ECHO, so a client in line mode, which echoes locally, does not see its
+///   input twice (telnetlib3 leaves the PTY's echo on there).
+///
+/// Input line ends (CR LF, CR NUL) reach the program as one CR, which the terminal turns into
+/// a newline; every other byte passes unchanged, in whatever encoding the client uses (set
+/// `LANG` to match). telnetlib3 also rewrites DEL as BS.
+///
+/// # Ending
+/// When the program ends, its last output is sent and the client disconnected. When the
+/// client leaves, the program's process group gets `SIGHUP` (as on a terminal hang-up), then
+/// `SIGTERM`, then `SIGKILL`, and the program is reaped: no zombies stay behind.
+#[derive(Debug, Clone)]
+pub struct PtyShell {
+    program: OsString,
+    args: Vec<OsString>,
+    cooked: bool,
+}
+
+impl PtyShell {
+    /// A shell running `program` (looked up in `PATH` when it has no `/`), raw.
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Self {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            cooked: false,
+        }
+    }
+
+    /// Sets the program's arguments.
+    #[must_use]
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+        self
+    }
+
+    /// Cooked terminal modes instead of raw ones (see [Terminal modes](#terminal-modes)).
+    #[must_use]
+    pub fn cooked(mut self, cooked: bool) -> Self {
+        self.cooked = cooked;
+        self
+    }
+
+    /// The command [`run`](Self::run) starts for `conn`: the program with the environment,
+    /// window size and terminal modes from `conn`'s negotiation.
+    #[must_use]
+    pub fn command(&self, conn: &ServerConnection) -> PtyCommand {
+        let (rows, cols) = (conn.rows(), conn.columns());
+        let mut command = PtyCommand::new(&self.program)
+            .args(&self.args)
+            .size(rows, cols)
+            .env("LINES", rows.to_string())
+            .env("COLUMNS", cols.to_string());
+        let negotiated = conn.with_negotiator(|neg| {
+            let info = neg.info();
+            (info.term.clone(), info.encoding().map(str::to_owned))
+        });
+        let (term, charset) = negotiated.unwrap_or((None, None));
+        let term = term
+            .filter(|t| !t.is_empty())
+            .map_or_else(|| "xterm".to_owned(), |t| t.to_ascii_lowercase());
+        command = command.env("TERM", term);
+        let usable = |value: &String| !value.is_empty() && !value.contains('\0');
+        let lang = conn
+            .get_extra_info("LANG")
+            .filter(usable)
+            .or_else(|| charset.map(|c| format!("en_US.{c}")));
+        let utf8 = lang.as_deref().is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            l.ends_with("utf-8") || l.ends_with("utf8")
+        });
+        if let Some(lang) = lang {
+            command = command.env("LANG", &lang).env("LC_ALL", &lang);
+        }
+        for key in ["USER", "LOGNAME", "DISPLAY", "COLORTERM"] {
+            let value = conn.get_extra_info(key).filter(usable).or_else(|| {
+                (key == "DISPLAY")
+                    .then(|| conn.get_extra_info("xdisploc"))
+                    .flatten()
+                    .filter(usable)
+            });
+            if let Some(value) = value {
+                command = command.env(key, value);
+            }
+        }
+        let echo = self.cooked && conn.local_enabled(ECHO);
+        command
+            .echo(echo)
+            .canonical(self.cooked)
+            .utf8(utf8 || lang_is_utf8_by_default())
+    }
+
+    /// Runs the program for `conn` until it ends or the client leaves, then disconnects the
+    /// client. When the program cannot start, the client is told why.
+    pub fn run(&self, conn: &ServerConnection) {
+        let peer = conn
+            .peer_addr()
+            .map_or_else(|| "client".to_owned(), |a| a.to_string());
+        if !conn.active() {
+            // Gone before the program could start: nothing it wrote could reach the client.
+            log::debug!("{peer}: left before the program started");
+            return;
+        }
+        // The PTY echoes (or the program does): the server's line discipline stays out.
+        conn.set_line_discipline(false);
+        let pty = match self.command(conn).spawn() {
+            Ok(pty) => Arc::new(pty),
+            Err(err) => {
+                log::error!(
+                    "{peer}: cannot run {}: {err}",
+                    self.program.to_string_lossy()
+                );
+                let _ = conn.write_bytes(
+                    format!(
+                        "\r\nCannot run {}: {err}\r\n",
+                        self.program.to_string_lossy()
+                    )
+                    .as_bytes(),
+                );
+                conn.close();
+                return;
+            }
+        };
+        log::info!(
+            "{peer}: started {} (pid {})",
+            self.program.to_string_lossy(),
+            pty.pid()
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let output = {
+            let (pty, conn, stop) = (Arc::clone(&pty), conn.clone(), Arc::clone(&stop));
+            std::thread::Builder::new()
+                .name("pty output".to_owned())
+                .stack_size(128 * 1024)
+                .spawn(move || forward_output(&pty, &conn, &stop))
+        };
+        let output = match output {
+            Ok(handle) => handle,
+            Err(err) => {
+                log::error!("{peer}: cannot start a thread: {err}");
+                let _ = pty.terminate(GRACE);
+                conn.close();
+                return;
+            }
+        };
+
+        let ended = forward_input(&pty, conn, &output);
+        stop.store(true, Ordering::SeqCst);
+        if ended.is_none() {
+            // The client left: hang up the program before waiting for the output thread.
+            let _ = pty.terminate(GRACE);
+        }
+        let _ = output.join();
+        conn.close();
+        match pty.terminate(GRACE) {
+            Ok(status) => log::info!("{peer}: pid {} ended: {status}", pty.pid()),
+            Err(err) => log::warn!("{peer}: cannot end pid {}: {err}", pty.pid()),
+        }
+    }
+}
+
+/// Whether this process's locale is UTF-8, for `IUTF8` when the client says nothing.
+fn lang_is_utf8_by_default() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("utf-8") || v.contains("utf8")
+        })
+}
+
+/// Sends what the program writes to the client until the terminal hangs up, the client is
+/// gone, or `stop` is set.
+fn forward_output(pty: &Pty, conn: &ServerConnection, stop: &AtomicBool) {
+    let mut buf = vec![0u8; 16 * 1024];
+    while !stop.load(Ordering::SeqCst) {
+        match pty.read(&mut buf, Some(TICK)) {
+            Ok(0) => return,
+            Ok(n) => {
+                if conn.write_bytes(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::TimedOut => {}
+            Err(err) => {
+                log::debug!("pty read failed: {err}");
+                return;
+            }
+        }
+    }
+}
+
+/// Sends what the client types to the program and follows the window size, until the
+/// program ends (returns its end) or the client leaves (returns `None`).
+fn forward_input(
+    pty: &Pty,
+    conn: &ServerConnection,
+    output: &std::thread::JoinHandle<()>,
+) -> Option<()> {
+    let mut size = (conn.rows(), conn.columns());
+    let mut after_cr = false;
+    loop {
+        if program_ended(pty, output) {
+            return Some(());
+        }
+        let now = (conn.rows(), conn.columns());
+        if now != size {
+            size = now;
+            log::debug!("pty {}: window {}x{}", pty.pid(), now.1, now.0);
+            if let Err(err) = pty.resize(now.0, now.1) {
+                log::debug!("pty {}: resize failed: {err}", pty.pid());
+            }
+        }
+        let data = match conn.read_some_bytes(Some(TICK)) {
+            Ok(data) => data,
+            Err(Error::Timeout) => continue,
+            Err(_) => return None,
+        };
+        let input = terminal_input(&data, &mut after_cr);
+        let mut rest = &input[..];
+        while !rest.is_empty() {
+            match pty.write(rest, Some(TICK)) {
+                Ok(n) => rest = &rest[n..],
+                Err(err) if err.kind() == io::ErrorKind::TimedOut => {
+                    // The program is not reading: keep watching it and the client.
+                    if program_ended(pty, output) {
+                        return Some(());
+                    }
+                    if !conn.active() {
+                        return None;
+                    }
+                }
+                Err(_) => return Some(()),
+            }
+        }
+    }
+}
+
+/// Whether the program's session is over: its terminal hung up (the output thread ended), or
+/// the program ended, in which case its last output gets [`DRAIN`] to arrive.
+fn program_ended(pty: &Pty, output: &std::thread::JoinHandle<()>) -> bool {
+    if output.is_finished() {
+        return true;
+    }
+    if matches!(pty.try_wait(), Ok(Some(_)) | Err(_)) {
+        let deadline = Instant::now() + DRAIN;
+        while !output.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        return true;
+    }
+    false
+}
+
+/// Client input as terminal input: a telnet line end (CR LF, CR NUL) becomes one CR.
+/// `after_cr` carries a CR that ended the previous chunk.
+fn terminal_input(data: &[u8], after_cr: &mut bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    for &byte in data {
+        if *after_cr && (byte == b'\n' || byte == 0) {
+            *after_cr = false;
+            continue;
+        }
+        *after_cr = byte == b'\r';
+        out.push(byte);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_input;
+
+    #[test]
+    fn line_ends_become_one_cr_across_chunks() {
+        let mut after_cr = false;
+        assert_eq!(terminal_input(b"ls\r\n", &mut after_cr), b"ls\r");
+        assert_eq!(terminal_input(b"a\r", &mut after_cr), b"a\r");
+        assert_eq!(
+            terminal_input(b"\nb\r\0c\n\x7f\x08", &mut after_cr),
+            b"b\rc\n\x7f\x08"
+        );
+        assert_eq!(terminal_input(b"\r\r\n", &mut after_cr), b"\r\r");
+    }
+}
