@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 use telnetlib3::protocol::Side;
 use telnetlib3::{telopt, BlockingTelnetServer, ServerConnection, ServerOptions};
 
+mod support;
+use support::Tmux;
+
 const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
 const LONG: Option<Duration> = Some(Duration::from_secs(5));
 /// Bound on every client run.
@@ -588,80 +591,6 @@ fn trace_loglevel_hexdumps_the_wire_to_the_logfile() {
 
 // ---- interactive mode, in a tmux pane ----
 
-/// A private tmux server (its own socket) with one session, killed on drop.
-struct Tmux {
-    socket: String,
-    session: String,
-}
-
-impl Tmux {
-    /// A tmux server on its own socket (`telnetlib3-cli-TAG-PID`) with a 100x30 session "cli"
-    /// running `sh`.
-    fn start(tag: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("telnetlib3-cli-{tag}-{}", std::process::id()),
-            session: "cli".to_owned(),
-        };
-        let started = tmux.cmd(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "cli",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "sh",
-        ]);
-        assert!(started.status.success(), "{started:?}");
-        tmux
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn capture(&self) -> String {
-        let out = self.cmd(&["capture-pane", "-p", "-t", &self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the pane shows `text` (bounded).
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.capture();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "pane never showed {text:?}:\n{screen}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.session];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
 fn wait_for_file(path: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
@@ -681,10 +610,6 @@ fn wait_for_file(path: &Path) -> String {
 
 #[test]
 fn interactive_mode_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed; skipping");
-        return;
-    }
     let server = serve(quick(), |conn| {
         let _ = conn.prompt("tel:sh> ");
         while let Ok(line) = conn.readline(Some(Duration::from_secs(20))) {
@@ -701,7 +626,9 @@ fn interactive_mode_in_tmux() {
     let (before, after) = (dir.join("before"), dir.join("after"));
     let _ = std::fs::remove_file(&before);
     let _ = std::fs::remove_file(&after);
-    let tmux = Tmux::start("raw");
+    let Some(tmux) = Tmux::start("cli-raw", 100, 30) else {
+        return;
+    };
     let script = format!(
         "stty -g > {}; {BIN} 127.0.0.1 {}; stty -g > {}",
         before.display(),
@@ -717,19 +644,13 @@ fn interactive_mode_in_tmux() {
     // The server does WILL ECHO: raw mode, the typed word is shown once (by the server).
     assert_eq!(screen.matches("help").count(), 2, "{screen}"); // the echo + the answer
                                                                // While the client runs, the pane's terminal is in raw mode (no ICANON, no ECHO).
-    let tty = tmux.cmd(&["display-message", "-p", "-t", "cli", "#{pane_tty}"]);
-    let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
-    let during = Command::new("stty")
-        .args(["-a", "-F", &tty])
-        .output()
-        .unwrap();
-    let during = String::from_utf8_lossy(&during.stdout).into_owned();
+    let during = tmux.stty();
     assert!(
         during.contains("-icanon") && during.contains("-echo "),
         "{during}"
     );
     // A new window size goes out on SIGWINCH.
-    tmux.cmd(&["resize-window", "-t", "cli", "-x", "120", "-y", "30"]);
+    tmux.resize(120, 30);
     thread::sleep(Duration::from_millis(500));
     tmux.keys(&["again", "Enter"]);
     let screen = tmux.wait_for("answer [again]");
@@ -745,10 +666,6 @@ fn interactive_mode_in_tmux() {
 
 #[test]
 fn interactive_line_mode_echoes_locally_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed; skipping");
-        return;
-    }
     // A line-mode server offers neither ECHO nor SGA: the terminal stays cooked and echoes.
     let server = serve(quick().line_mode(true), |conn| {
         let _ = conn.prompt("line> ");
@@ -760,7 +677,9 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
     let dir = temp_dir("tmux-line");
     let after = dir.join("after");
     let _ = std::fs::remove_file(&after);
-    let tmux = Tmux::start("line");
+    let Some(tmux) = Tmux::start("cli-line", 100, 30) else {
+        return;
+    };
     let script = format!(
         "{BIN} 127.0.0.1 {}; echo exit=$? > {}",
         server.port,
@@ -768,13 +687,7 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
     );
     tmux.keys(&[&script, "Enter"]);
     tmux.wait_for("line>");
-    let tty = tmux.cmd(&["display-message", "-p", "-t", "cli", "#{pane_tty}"]);
-    let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
-    let during = Command::new("stty")
-        .args(["-a", "-F", &tty])
-        .output()
-        .unwrap();
-    let during = String::from_utf8_lossy(&during.stdout).into_owned();
+    let during = tmux.stty();
     assert!(
         during.contains(" icanon") && during.contains(" echo "),
         "{during}"

@@ -258,10 +258,38 @@ fn encoding_false_serves_bytes() {
     assert!(reader.contains("encoding=False"), "{reader:?}");
 }
 
+/// Runs the server with `args` (bound to 127.0.0.1:1, should it get that far) and checks it
+/// exits 2 at once with a usage error naming `needle`; a server that serves instead is killed
+/// after 10 s and fails the test.
 fn run_expect_usage_error(args: &[&str], needle: &str) {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut child = Command::new(BIN)
+        .args(["127.0.0.1", "1"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?}: the server ran instead of refusing the flags");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
     assert!(
         stderr.contains("Usage:") || stderr.contains("try '--help'"),
         "{stderr}"
@@ -280,8 +308,8 @@ fn misuse_exits_2_with_usage() {
     run_expect_usage_error(&["--encoding", "klingon"], "--encoding");
     run_expect_usage_error(&["--shell", "bash"], "--shell");
     run_expect_usage_error(&["--loglevel", "loud"], "--loglevel");
-    run_expect_usage_error(&["--pty-exec", "/bin/sh"], "not supported yet");
-    run_expect_usage_error(&["--robot-check"], "not supported yet");
+    run_expect_usage_error(&["--pty-exec", "/nonexistent/sh"], "--pty-exec");
+    run_expect_usage_error(&["--pty-fork-limit", "some"], "--pty-fork-limit");
 }
 
 #[test]

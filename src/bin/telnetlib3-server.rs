@@ -1,5 +1,6 @@
-//! `telnetlib3-server [HOST] [PORT]`: serves one of the shells of [`telnetlib3::shell`]
-//! (telnetlib3's `tel:sh` by default), with telnetlib3 5.0.1's command-line flags.
+//! `telnetlib3-server [HOST] [PORT] [-- PTY ARGS]`: serves one of the shells of
+//! [`telnetlib3::shell`] (telnetlib3's `tel:sh` by default) or a program on a PTY
+//! (`--pty-exec`), with telnetlib3 5.0.1's command-line flags.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -8,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser};
 use telnetlib3::encoding::Codec;
-use telnetlib3::{shell, BlockingTelnetServer, ServerOptions};
+use telnetlib3::pty::PtyCommand;
+use telnetlib3::shell::{guard::Guard, PtyShell};
+use telnetlib3::{shell, BlockingTelnetServer, ServerConnection, ServerOptions};
 
 /// Telnet protocol server.
 #[derive(Parser, Debug)]
@@ -62,13 +65,18 @@ struct Cli {
     /// Log the number of connected clients every SECONDS when it changed (0 disables).
     #[arg(long, default_value_t = 20.0, value_name = "SECONDS")]
     status_interval: f64,
-    /// Execute PROGRAM in a PTY for each connection (not supported yet).
+    /// Execute PROGRAM in a PTY for each connection, instead of --shell (its arguments
+    /// after --).
     #[arg(long, value_name = "PROGRAM")]
     pty_exec: Option<String>,
-    /// Limit concurrent PTY connections (not supported yet; 0 accepted).
-    #[arg(long, value_name = "N")]
-    pty_fork_limit: Option<u32>,
-    /// Check that the client renders wide unicode (not supported yet).
+    /// Arguments for the --pty-exec program.
+    #[arg(last = true, value_name = "ARGS")]
+    pty_args: Vec<String>,
+    /// At most N clients in the shell at once; later ones get a busy message (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pty_fork_limit: usize,
+    /// Check that the client's terminal draws wide unicode; clients that fail (robots) get
+    /// the guard shell.
     #[arg(long)]
     robot_check: bool,
 }
@@ -168,15 +176,23 @@ fn main() {
     let cli = Cli::parse();
 
     // Semantic checks: every one is a usage error (exit 2).
-    if cli.pty_exec.is_some() {
-        usage_error("--pty-exec is not supported yet");
-    }
-    if cli.pty_fork_limit.is_some_and(|n| n != 0) {
-        usage_error("--pty-fork-limit is not supported yet");
-    }
-    if cli.robot_check {
-        usage_error("--robot-check is not supported yet");
-    }
+    let pty_shell = match &cli.pty_exec {
+        Some(program) => {
+            let shell = PtyShell::new(program)
+                .args(&cli.pty_args)
+                .cooked(cli.line_mode);
+            if let Err(err) = PtyCommand::new(program).program_path() {
+                usage_error(&format!(
+                    "invalid value '{program}' for '--pty-exec': {err}"
+                ));
+            }
+            Some(shell)
+        }
+        None if !cli.pty_args.is_empty() => {
+            usage_error("arguments after -- are for --pty-exec, which is not given")
+        }
+        None => None,
+    };
     let encoding = match cli.encoding.as_str() {
         "false" | "False" => None,
         name => {
@@ -215,12 +231,24 @@ fn main() {
         .timeout((!timeout.is_zero()).then_some(timeout))
         .max_connections(cli.max_connections)
         .tls_auto(tls_auto)
-        .echo(cli.shell != "echo");
+        // The echo shell and the PTY echo themselves.
+        .echo(cli.shell != "echo" && pty_shell.is_none());
     if let (Some(cert), Some(key)) = (&cli.ssl_certfile, &cli.ssl_keyfile) {
         options = options.tls(cert, key);
     }
-    let Some(handler) = shell::by_name(&cli.shell) else {
+    let Some(builtin) = shell::by_name(&cli.shell) else {
         usage_error(&format!("invalid value '{}' for '--shell'", cli.shell));
+    };
+    let guard = Guard::new()
+        .limit(Some(cli.pty_fork_limit))
+        .robot_check(cli.robot_check);
+    let served = match &cli.pty_exec {
+        Some(program) => format!("{program} on a PTY"),
+        None => format!("shell {}", cli.shell),
+    };
+    let handler = move |conn: ServerConnection| match &pty_shell {
+        Some(pty) => guard.run(conn, |conn| pty.run(&conn)),
+        None => guard.run(conn, builtin),
     };
     let server = BlockingTelnetServer::with_options(&cli.host, cli.port, options, handler);
     if let Err(err) = server.start() {
@@ -230,7 +258,7 @@ fn main() {
         );
         std::process::exit(1);
     }
-    log::info!("serving shell {} (timeout {:?})", cli.shell, cli.timeout);
+    log::info!("serving {served} (timeout {:?})", cli.timeout);
 
     install_signal_handlers();
     let watcher = {

@@ -449,3 +449,116 @@ pub fn read_while<E: std::fmt::Debug>(
     }
     Ok(text)
 }
+
+/// A private tmux server (its own socket) with one session "cli" running `sh`, killed on drop:
+/// a real terminal for interactive tests.
+pub struct Tmux {
+    socket: String,
+    session: String,
+    tmux: PathBuf,
+}
+
+impl Tmux {
+    /// A tmux server on its own socket (`telnetlib3-TAG-PID`) with a `cols` x `rows` session
+    /// running `sh`, or `None` (after [`require`]'s note) when tmux is not installed.
+    pub fn start(tag: &str, cols: u16, rows: u16) -> Option<Tmux> {
+        let tmux = Tmux {
+            tmux: require("tmux")?,
+            socket: format!("telnetlib3-{tag}-{}", std::process::id()),
+            session: "cli".to_owned(),
+        };
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let started = tmux.cmd(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "cli",
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            "sh",
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        Some(tmux)
+    }
+
+    /// Runs `tmux ARGS` against this server.
+    pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.tmux)
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    /// The text on the pane now.
+    pub fn capture(&self) -> String {
+        let out = self.cmd(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the pane shows `text` (bounded: 15 s) and returns the screen.
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |screen| screen.contains(text))
+    }
+
+    /// Waits until `check` holds for the pane's text (bounded: 15 s; `what` names it in the
+    /// failure) and returns the screen.
+    pub fn wait_until(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.capture();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pane never showed {what:?}:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `keys` (tmux `send-keys` names: `Enter`, `C-]`, or literal text).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    /// Resizes the window; programs in it get SIGWINCH.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let out = self.cmd(&[
+            "resize-window",
+            "-t",
+            &self.session,
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// `stty -a` of the pane's terminal now.
+    pub fn stty(&self) -> String {
+        let tty = self.cmd(&["display-message", "-p", "-t", &self.session, "#{pane_tty}"]);
+        let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
+        let out = Command::new("stty")
+            .args(["-a", "-F", &tty])
+            .output()
+            .expect("run stty");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}

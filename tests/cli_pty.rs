@@ -1,0 +1,355 @@
+//! `telnetlib3-server --pty-exec`, `--pty-fork-limit` and `--robot-check`, run as a process on
+//! 127.0.0.1 and driven by the library's client, by `telnetlib3-client` and by inetutils
+//! `telnet` in tmux.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use telnetlib3::{ConnectOptions, Error, TelnetConnection};
+
+mod support;
+use support::{require, Tmux};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_telnetlib3-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
+const WAIT: Option<Duration> = Some(Duration::from_secs(10));
+/// bash without start-up files, so the prompt and the environment are the server's.
+const BASH: &[&str] = &["--pty-exec", "/bin/bash", "--", "--norc", "--noprofile"];
+/// The prompt the servers' bash shows (PS1 in the server's environment).
+const PROMPT: &str = "pty$ ";
+
+/// The server process, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the server with `args` (after HOST PORT and the quick-negotiation flags) and waits
+/// until it accepts connections.
+fn start(args: &[&str]) -> Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(SERVER)
+        .args(["127.0.0.1", &port.to_string()])
+        .args(["--loglevel", "warn", "--connect-maxwait", "0.5"])
+        .args(args)
+        .env("PS1", PROMPT)
+        .env_remove("PROMPT_COMMAND")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start telnetlib3-server");
+    let mut server = Server { child, port };
+    assert!(
+        support::wait_listening(port, Duration::from_secs(10)),
+        "server did not start: {:?}",
+        server.child.try_wait()
+    );
+    server
+}
+
+fn connect(server: &Server, options: ConnectOptions) -> TelnetConnection {
+    TelnetConnection::connect_with("127.0.0.1", server.port, options).expect("connect")
+}
+
+fn until(conn: &TelnetConnection, pattern: &str) -> String {
+    conn.read_until(pattern, WAIT)
+        .unwrap_or_else(|err| panic!("no {pattern:?}: {err}"))
+}
+
+/// Everything the server sends until it closes (bounded).
+fn read_to_eof(conn: &TelnetConnection) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut text = String::new();
+    loop {
+        match conn.read_some(Some(Duration::from_secs(1))) {
+            Ok(more) => text.push_str(&more),
+            Err(Error::Eof | Error::Closed) => return text,
+            Err(Error::Timeout) => {}
+            Err(err) => panic!("read failed: {err} after {text:?}"),
+        }
+        assert!(Instant::now() < deadline, "server never closed: {text:?}");
+    }
+}
+
+/// The children of process `pid` as (pid, state letter), from `/proc`.
+fn children(pid: u32) -> Vec<(u32, char)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (Some(state), Some(ppid)) = (fields.first(), fields.get(1)) else {
+            continue;
+        };
+        if ppid.parse::<u32>() == Ok(pid) {
+            let child = head.split_whitespace().next().unwrap().parse().unwrap();
+            found.push((child, state.chars().next().unwrap_or('?')));
+        }
+    }
+    found
+}
+
+#[test]
+fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
+    let server = start(BASH);
+    let conn = connect(
+        &server,
+        ConnectOptions::default()
+            .term("VT100")
+            .cols(97)
+            .rows(33)
+            .env("USER", "visitor")
+            .send_environ(&["USER", "LANG"]),
+    );
+    until(&conn, PROMPT);
+    conn.write("echo \"[$TERM|$LINES|$COLUMNS|$USER|${LANG:+lang}]\"; tput cols\r\n")
+        .unwrap();
+    let out = until(&conn, PROMPT);
+    assert!(
+        out.contains("[vt100|33|97|visitor|lang]\r\n97\r\n"),
+        "{out:?}"
+    );
+    // NAWS → TIOCSWINSZ: the kernel signals bash, which updates COLUMNS for tput.
+    conn.set_window_size(132, 40).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        conn.write("stty size; tput cols\r\n").unwrap();
+        let out = until(&conn, PROMPT);
+        if out.contains("40 132\r\n132\r\n") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never resized: {out:?}");
+        thread::sleep(Duration::from_millis(100));
+    }
+    // The program ends: the client is disconnected after its last words.
+    conn.write("echo bye; exit\r\n").unwrap();
+    let rest = read_to_eof(&conn);
+    assert!(rest.contains("bye\r\n"), "{rest:?}");
+}
+
+#[test]
+fn raw_by_default_and_cooked_with_line_mode() {
+    let stty = ["--pty-exec", "/bin/sh", "--", "-c", "stty -a"];
+    let raw = start(&stty);
+    let out = read_to_eof(&connect(&raw, ConnectOptions::default()));
+    assert!(out.contains("-icanon") && out.contains("-echo "), "{out}");
+
+    let mut cooked_args = vec!["--line-mode"];
+    cooked_args.extend_from_slice(&stty);
+    let cooked = start(&cooked_args);
+    let out = read_to_eof(&connect(&cooked, ConnectOptions::default()));
+    // Lines are edited by the PTY; the line-mode client echoes, so the PTY does not.
+    assert!(out.contains(" icanon") && out.contains("-echo "), "{out}");
+}
+
+#[test]
+fn cooked_program_reads_whole_lines() {
+    let server = start(&[
+        "--line-mode",
+        "--pty-exec",
+        "/bin/sh",
+        "--",
+        "-c",
+        "read a; read b; echo \"got [$a] [$b]\"",
+    ]);
+    let conn = connect(&server, ConnectOptions::default());
+    // CR LF and CR NUL are each one line end; BS-free lines arrive as typed.
+    conn.write_bytes(b"first line\r\nsecond\r\0").unwrap();
+    let out = read_to_eof(&conn);
+    assert!(out.contains("got [first line] [second]"), "{out:?}");
+    assert!(
+        !out.contains("first line\r\n"),
+        "not echoed by the PTY: {out:?}"
+    );
+}
+
+#[test]
+fn no_zombies_after_50_sessions() {
+    let server = start(BASH);
+    for cycle in 0..50 {
+        let conn = connect(&server, ConnectOptions::default());
+        until(&conn, PROMPT);
+        match cycle % 3 {
+            // The program ends by itself.
+            0 => {
+                conn.write("exit\r\n").unwrap();
+                read_to_eof(&conn);
+            }
+            // The client leaves while a job runs in the foreground.
+            1 => {
+                conn.write("sleep 60\r\n").unwrap();
+                thread::sleep(Duration::from_millis(20));
+                conn.close();
+            }
+            // The client leaves at the prompt.
+            _ => conn.close(),
+        }
+    }
+    let pid = server.child.id();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = children(pid);
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "children left behind (pid, state): {left:?}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+    // No `sleep 60` survived its hang-up either.
+    let sleepers: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x0060\x00"))
+        .map(|e| e.file_name())
+        .collect();
+    assert!(sleepers.is_empty(), "sleep 60 still runs: {sleepers:?}");
+}
+
+#[test]
+fn fork_limit_sends_the_third_client_the_busy_message() {
+    let mut args = vec!["--pty-fork-limit", "2"];
+    args.extend_from_slice(BASH);
+    let server = start(&args);
+    let first = connect(&server, ConnectOptions::default());
+    until(&first, PROMPT);
+    let second = connect(&server, ConnectOptions::default());
+    until(&second, PROMPT);
+    let third = connect(&server, ConnectOptions::default());
+    until(&third, "Machine is busy, do not touch! ");
+    third.write("hello?\r\n").unwrap();
+    until(&third, "You hear a distant explosion... ");
+    third.write("\r\n").unwrap();
+    read_to_eof(&third);
+    // A place frees up when a session ends.
+    first.write("exit\r\n").unwrap();
+    read_to_eof(&first);
+    let fourth = connect(&server, ConnectOptions::default());
+    until(&fourth, PROMPT);
+    drop(second);
+}
+
+/// Answers the robot check's two cursor position requests as a terminal would, the cursor
+/// having moved `width` columns for the wide character.
+fn answer_robot_check(conn: &TelnetConnection, width: u32) {
+    until(conn, "\x1b[6n");
+    conn.write("\x1b[7;10R").unwrap();
+    let between = until(conn, "\x1b[6n");
+    assert!(between.contains('\u{231a}'), "{between:?}");
+    conn.write(&format!("\x1b[7;{}R", 10 + width)).unwrap();
+}
+
+#[test]
+fn robot_check_lets_wide_terminals_in_and_asks_robots_questions() {
+    let server = start(&["--robot-check"]);
+    // Draws U+231A two columns wide: a person's terminal, gets the shell.
+    let person = connect(&server, ConnectOptions::default());
+    answer_robot_check(&person, 2);
+    let out = until(&person, "tel:sh> ");
+    assert!(
+        out.contains("\x1b[10G  \x1b[10G"),
+        "the probe is erased: {out:?}"
+    );
+    assert!(!out.contains("7;"), "the answers are not echoed: {out:?}");
+    // One column: a robot.
+    let robot = connect(&server, ConnectOptions::default());
+    answer_robot_check(&robot, 1);
+    until(&robot, "Do robots dream of electric sheep? [yn] ");
+    robot.write("\r\n").unwrap();
+    until(&robot, "Do robots dream of electric sheep? [yn] ");
+    robot.write("y\r\n").unwrap();
+    until(&robot, "Have you ever wondered, who are the windowmakers? ");
+    robot.write("no\r\n").unwrap();
+    read_to_eof(&robot);
+}
+
+#[test]
+fn pty_misuse_is_a_usage_error() {
+    for (args, needle) in [
+        (&["--pty-exec", "/nonexistent/program"][..], "--pty-exec"),
+        (&["--", "-l"][..], "--pty-exec"),
+        (&["--pty-fork-limit", "many"][..], "--pty-fork-limit"),
+    ] {
+        let out = Command::new(SERVER)
+            .args(["127.0.0.1", "1"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Usage") || stderr.contains("--help"),
+            "{stderr}"
+        );
+    }
+}
+
+/// Runs `client HOST PORT` in tmux against `server` (`--pty-exec bash`): `tput cols`, a
+/// resize, `tput cols` again.
+fn tput_cols_in_tmux(tag: &str, server: &Server, client: &str) {
+    let Some(tmux) = Tmux::start(tag, 90, 30) else {
+        return;
+    };
+    let command = format!("{client} 127.0.0.1 {}; echo DONE", server.port);
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for(PROMPT.trim_end());
+    tmux.keys(&["tput cols", "Enter"]);
+    tmux.wait_until("90 from tput", |s| s.lines().any(|l| l.trim() == "90"));
+    tmux.resize(120, 30);
+    // The resize reaches bash (NAWS → TIOCSWINSZ → SIGWINCH) a moment later; ask until it did.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        tmux.keys(&["clear; tput cols", "Enter"]);
+        thread::sleep(Duration::from_millis(300));
+        if tmux.capture().lines().any(|l| l.trim() == "120") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tput never said 120:\n{}",
+            tmux.capture()
+        );
+    }
+    tmux.keys(&["exit", "Enter"]);
+    tmux.wait_for("DONE");
+}
+
+#[test]
+fn bash_from_telnetlib3_client_in_tmux() {
+    let mut args = vec!["--robot-check"];
+    args.extend_from_slice(BASH);
+    let server = start(&args);
+    // tmux answers the robot check (it draws U+231A two columns wide).
+    tput_cols_in_tmux("pty-ours", &server, CLIENT);
+}
+
+#[test]
+fn bash_from_inetutils_telnet_in_tmux() {
+    let Some(telnet) = require("telnet") else {
+        return;
+    };
+    let server = start(BASH);
+    tput_cols_in_tmux("pty-inetutils", &server, &telnet.display().to_string());
+}
