@@ -311,6 +311,11 @@ fn connect(args: &Args, cols: u16, rows: u16) -> Result<TelnetConnection, String
             "{host}:{port}: connection timed out after {}s",
             args.connect_timeout
         ),
+        // What a plain telnet server's first bytes (IAC ..., or a banner) look like to TLS.
+        Error::Tls(tls @ rustls::Error::InvalidMessage(_)) => format!(
+            "{host}:{port}: TLS error: {tls} (the server did not answer in TLS: a plain telnet \
+             port? connect without --ssl)"
+        ),
         Error::Tls(tls) => format!(
             "{host}:{port}: TLS error: {tls} (trust the server's certificate with --ssl-cafile FILE, \
              or skip verification with --ssl-no-verify)"
@@ -349,9 +354,12 @@ fn emit(text: &str, typescript: &mut Option<File>) -> io::Result<()> {
 /// Pipe mode: stdin to the server, the server to stdout.
 fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<File>) -> u8 {
     let stdin_done = Arc::new(OnceLock::<Instant>::new());
+    // Input `--encoding-errors strict` could not encode: reported, and the exit status is 1.
+    let unsendable = Arc::new(OnceLock::<String>::new());
     {
         let conn = Arc::clone(conn);
         let stdin_done = Arc::clone(&stdin_done);
+        let unsendable = Arc::clone(&unsendable);
         thread::spawn(move || {
             let mut stdin = io::stdin().lock();
             let mut line = Vec::new();
@@ -364,6 +372,9 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
                         let text = crlf(&String::from_utf8_lossy(&line), &mut last_cr);
                         if let Err(err) = conn.write(&text) {
                             log::debug!("write to server failed: {err}");
+                            if matches!(err, Error::Encoding(_)) {
+                                let _ = unsendable.set(err.to_string());
+                            }
                             break;
                         }
                     }
@@ -374,6 +385,10 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
     }
     let quiet = secs(args.quiet_exit);
     loop {
+        if let Some(message) = unsendable.get() {
+            eprintln!("telnetlib3-client: {message}");
+            return 1;
+        }
         match conn.read_some(Some(TICK)) {
             Ok(text) => {
                 if emit(&text, &mut typescript).is_err() {
