@@ -701,3 +701,87 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
     tmux.keys(&["q"]);
     assert_eq!(wait_for_file(&after), "exit=0\n");
 }
+
+#[test]
+fn password_is_not_echoed_in_tmux() {
+    // A line-mode server that asks for a password the telnet way: WILL ECHO, and no echo.
+    let server = serve(quick().line_mode(true), |conn| {
+        let _ = conn.prompt("login: ");
+        let Ok(user) = conn.readline(Some(Duration::from_secs(20))) else {
+            return;
+        };
+        let _ = conn.password_mode_on();
+        let _ = conn.prompt("password: ");
+        let Ok(password) = conn.readline(Some(Duration::from_secs(20))) else {
+            return;
+        };
+        let _ = conn.password_mode_off();
+        let _ = conn.write(&format!(
+            "\r\nwelcome [{}], {} characters\r\n",
+            user.trim_end(),
+            password.trim_end().len()
+        ));
+        let _ = conn.prompt("$ ");
+        let _ = conn.readline(Some(Duration::from_secs(20)));
+    });
+    let Some(tmux) = Tmux::start("cli-password", 100, 30) else {
+        return;
+    };
+    tmux.keys(&[&format!("{BIN} 127.0.0.1 {}", server.port), "Enter"]);
+    tmux.wait_for("login:");
+    tmux.keys(&["alice", "Enter"]);
+    tmux.wait_for("password:");
+    tmux.keys(&["hunter2", "Enter"]);
+    let screen = tmux.wait_for("welcome [alice], 7 characters");
+    assert!(
+        screen.contains("login: alice"),
+        "the user name is echoed: {screen}"
+    );
+    assert!(!screen.contains("hunter2"), "the password is not: {screen}");
+    // After password mode the terminal echoes locally again.
+    tmux.keys(&["visible", "Enter"]);
+    tmux.wait_for("$ visible");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_in_tmux() {
+    let server = serve(quick(), |conn| {
+        let _ = conn.prompt("tel:sh> ");
+        let _ = conn.readline(Some(Duration::from_secs(20)));
+    });
+    let dir = temp_dir("tmux-sigterm");
+    let (before, after) = (dir.join("before"), dir.join("after"));
+    let _ = std::fs::remove_file(&before);
+    let _ = std::fs::remove_file(&after);
+    let Some(tmux) = Tmux::start("cli-sigterm", 100, 30) else {
+        return;
+    };
+    let script = format!(
+        "stty -a > {}; {BIN} 127.0.0.1 {}; echo status=$? >> {2}; stty -a >> {2}",
+        before.display(),
+        server.port,
+        after.display()
+    );
+    tmux.keys(&[&script, "Enter"]);
+    tmux.wait_for("tel:sh>");
+    let raw = tmux.stty();
+    assert!(raw.contains("-icanon") && raw.contains("-echo "), "{raw}");
+    // The client is the pane shell's child.
+    let shell = tmux.cmd(&["display-message", "-p", "-t", "cli", "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_owned();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"));
+    let client = children.unwrap().trim().to_owned();
+    assert!(
+        !client.is_empty() && !client.contains('\n'),
+        "client pid: {client:?}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &client])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let after_text = wait_for_file(&after);
+    let (status, after_stty) = after_text.split_once('\n').unwrap();
+    assert_eq!(status, "status=143");
+    assert_eq!(wait_for_file(&before), after_stty);
+}

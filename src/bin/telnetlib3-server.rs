@@ -23,7 +23,8 @@ struct Cli {
     /// Bind port.
     #[arg(default_value_t = 6023)]
     port: u16,
-    /// Shell to serve: telsh (telnetlib3's tel:sh), echo (every byte back), wargame.
+    /// Shell to serve: telsh (telnetlib3's tel:sh), echo (every byte back), wargame;
+    /// --pty-exec serves a program instead.
     #[arg(long, default_value = "telsh", value_parser = ["telsh", "echo", "wargame"])]
     shell: String,
     /// Encoding name, or 'false' to serve bytes only.
