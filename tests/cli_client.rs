@@ -785,3 +785,44 @@ fn sigterm_restores_the_terminal_in_tmux() {
     assert_eq!(status, "status=143");
     assert_eq!(wait_for_file(&before), after_stty);
 }
+
+#[test]
+fn will_sga_alone_is_character_at_a_time_with_local_echo_in_tmux() {
+    // A server that suppresses Go-Ahead (WILL SGA) but does not echo: each key goes out as it is
+    // typed, and the terminal echoes it. Then the server hangs up.
+    let server = serve(quick().line_mode(true), |conn| {
+        let _ = conn.with_negotiator(|neg| neg.request(Side::Local, telopt::SGA, true));
+        let _ = conn.prompt("char> ");
+        if let Ok(key) = conn.read_bytes(1, Some(Duration::from_secs(20))) {
+            let _ = conn.write(&format!("\r\ngot [{}]\r\n", String::from_utf8_lossy(&key)));
+        }
+        conn.close();
+    });
+    let dir = temp_dir("tmux-sga");
+    let (before, after) = (dir.join("before"), dir.join("after"));
+    let _ = std::fs::remove_file(&before);
+    let _ = std::fs::remove_file(&after);
+    let Some(tmux) = Tmux::start("cli-sga", 100, 30) else {
+        return;
+    };
+    let script = format!(
+        "stty -a > {}; {BIN} 127.0.0.1 {}; echo status=$? >> {2}; stty -a >> {2}",
+        before.display(),
+        server.port,
+        after.display()
+    );
+    tmux.keys(&[&script, "Enter"]);
+    tmux.wait_for("char>");
+    let during = tmux.wait_until("-icanon", |_| tmux.stty().contains("-icanon"));
+    let stty = tmux.stty();
+    assert!(stty.contains(" echo "), "{stty}\n{during}");
+    // One key, no Enter: it goes out at once, and the terminal showed it.
+    tmux.keys(&["x"]);
+    let screen = tmux.wait_for("got [x]");
+    assert!(screen.contains("char> x"), "{screen}");
+    // The server hung up: the client exits 0 and the terminal is as it was.
+    let after_text = wait_for_file(&after);
+    let (status, after_stty) = after_text.split_once('\n').unwrap();
+    assert_eq!(status, "status=0");
+    assert_eq!(wait_for_file(&before), after_stty);
+}

@@ -332,3 +332,44 @@ fn sigterm_says_goodbye_and_exits_0() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+/// Both binaries as processes: `printf 'help\r\n' | telnetlib3-client` against
+/// `telnetlib3-server` prints telsh's help and exits 0 once the server is quiet; `quit` makes
+/// the server close, and the client exits 0 at once.
+#[test]
+fn client_pipe_mode_against_the_server() {
+    const CLIENT: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
+    let server = start(&[]);
+    let run = |input: &'static [u8]| {
+        let mut child = Command::new(CLIENT)
+            .args(["127.0.0.1", &server.port.to_string(), "--quiet-exit", "0.5"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start telnetlib3-client");
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, input).unwrap();
+        drop(stdin);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the client never exited");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = run(b"help\r\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("tel:sh> "), "{stdout:?}");
+    assert!(stdout.contains(telnetlib3::shell::HELP), "{stdout:?}");
+    let (code, stdout) = run(b"quit\r\n");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("Goodbye"), "{stdout:?}");
+}
