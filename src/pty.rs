@@ -241,6 +241,9 @@ impl PtyCommand {
         self.set_modes(slave.as_raw_fd())?;
         set_window_size(master.as_raw_fd(), self.rows, self.cols)?;
         let (report_read, report_write) = cloexec_pipe()?;
+        // Above the standard streams, which the child replaces, even in a process started
+        // with some of them closed.
+        let report_write = above_stdio(report_write)?;
 
         // Everything the child touches is ready: after `fork` it only makes
         // async-signal-safe calls, then `execve` or `_exit`.
@@ -430,6 +433,18 @@ fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     unsafe {
         check(libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC))?;
         Ok((OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])))
+    }
+}
+
+/// `fd` itself if it is above 2, else a close-on-exec duplicate that is.
+fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    // SAFETY: F_DUPFD_CLOEXEC on an open descriptor returns a new one we own.
+    unsafe {
+        let dup = check(libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3))?;
+        Ok(OwnedFd::from_raw_fd(dup))
     }
 }
 
