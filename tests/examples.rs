@@ -14,6 +14,7 @@ const EXAMPLES: &[&str] = &[
     "server_broadcast",
     "miniboa_chat",
     "server_wait_for_negotiation",
+    "server_pty",
     "negotiate_in_memory",
     "legacy_telnetlib",
 ];
@@ -52,7 +53,7 @@ fn every_example_has_main_and_docs() {
 
 #[test]
 fn network_examples_take_an_address_and_have_time_limits() {
-    for name in &EXAMPLES[..7] {
+    for name in &EXAMPLES[..8] {
         let text = source(name);
         assert!(
             text.contains("127.0.0.1") && text.contains("6023"),
