@@ -563,6 +563,8 @@ mod interactive {
     struct Shared {
         state: Mutex<State>,
         quit: AtomicBool,
+        /// Typed text `--encoding-errors strict` could not send: reported, exit status 1.
+        unsendable: std::sync::OnceLock<String>,
     }
 
     /// The mode the server's negotiation asks for.
@@ -605,6 +607,7 @@ mod interactive {
                 forced,
             }),
             quit: AtomicBool::new(false),
+            unsendable: std::sync::OnceLock::new(),
         });
         update(conn, &shared);
         eprint!("Escape character is '^]'.\r\n");
@@ -615,6 +618,10 @@ mod interactive {
         }
         loop {
             if shared.quit.load(Ordering::Relaxed) {
+                if let Some(message) = shared.unsendable.get() {
+                    eprint!("\r\ntelnetlib3-client: {message}\r\n");
+                    return 1;
+                }
                 return 0;
             }
             if tty::RESIZED.swap(false, Ordering::Relaxed) {
@@ -684,7 +691,12 @@ mod interactive {
                 } else {
                     crlf(&text, &mut last_cr)
                 };
-                if conn.write(&text).is_err() {
+                if let Err(err) = conn.write(&text) {
+                    // A connection that failed is reported by the reader; text the encoding
+                    // cannot carry only shows here.
+                    if matches!(err, Error::Encoding(_)) {
+                        let _ = shared.unsendable.set(err.to_string());
+                    }
                     shared.quit.store(true, Ordering::Relaxed);
                     return;
                 }
