@@ -65,7 +65,7 @@ struct Args {
     /// shell delay for negotiation, in seconds
     #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
     connect_minwait: f64,
-    /// timeout for TCP connection (and TLS handshake) in seconds
+    /// timeout for TCP connection (and TLS handshake) in seconds; 0 waits as long as the system does
     #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
     connect_timeout: f64,
     /// encoding name
