@@ -1,163 +1,41 @@
 //! The `telnetlib3-client` binary, run as a process against the library's own server (or a
 //! scripted raw TCP server where the test needs the exact bytes the client sent).
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::thread::{self, JoinHandle};
+use std::process::{ChildStdin, Command};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use telnetlib3::protocol::Side;
-use telnetlib3::{telopt, BlockingTelnetServer, ServerConnection, ServerOptions};
+use telnetlib3::telopt;
 
 mod support;
-use support::Tmux;
+use support::cli::{
+    quick, raw_server, reporter, serve, tls_reporter, Outcome, PaneRun, Process, CLIENT,
+};
+use support::{TempDir, TestCert, Tmux};
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
 const LONG: Option<Duration> = Some(Duration::from_secs(5));
 /// Bound on every client run.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
 
-/// A server that shuts down when dropped.
-struct Server {
-    server: BlockingTelnetServer,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.server.shutdown();
-    }
-}
-
-fn quick() -> ServerOptions {
-    ServerOptions::default()
-        .connect_maxwait(Duration::from_secs(2))
-        .timeout(None)
-}
-
-fn serve(
-    options: ServerOptions,
-    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
-) -> Server {
-    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
-    let port = server.start().unwrap().port();
-    let runner = server.clone();
-    thread::spawn(move || {
-        let _ = runner.serve_forever();
-    });
-    Server { server, port }
-}
-
-/// A child process killed on drop.
-struct Client {
-    child: Child,
-    stdout: Option<JoinHandle<Vec<u8>>>,
-    stderr: Option<JoinHandle<Vec<u8>>>,
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn reader(mut from: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = from.read_to_end(&mut out);
-        out
-    })
-}
-
-fn spawn(args: &[&str], env: &[(&str, &str)]) -> (Client, ChildStdin) {
-    let mut command = Command::new(BIN);
+/// `telnetlib3-client ARGS` without `USER` in its environment, and with `env`.
+fn client(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = support::cli::client_cmd(args);
+    command.env_remove("USER").envs(env.iter().copied());
     command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env_remove("USER");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = reader(child.stdout.take().unwrap());
-    let stderr = reader(child.stderr.take().unwrap());
-    (
-        Client {
-            child,
-            stdout: Some(stdout),
-            stderr: Some(stderr),
-        },
-        stdin,
-    )
 }
 
-impl Client {
-    /// Waits for the process to exit (at most `RUN_LIMIT`, then it is killed and the test fails).
-    fn finish(mut self) -> Outcome {
-        let deadline = Instant::now() + RUN_LIMIT;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                let out = self.stdout.take().unwrap().join().unwrap();
-                let err = self.stderr.take().unwrap().join().unwrap();
-                panic!(
-                    "client still running after {RUN_LIMIT:?}; stdout {:?}, stderr {:?}",
-                    String::from_utf8_lossy(&out),
-                    String::from_utf8_lossy(&err)
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
-        let stdout = self.stdout.take().unwrap().join().unwrap();
-        let stderr = self.stderr.take().unwrap().join().unwrap();
-        Outcome {
-            code: status.code(),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
-    }
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> (Process, ChildStdin) {
+    Process::spawn(client(args, env))
 }
 
-/// Runs the client with `input` piped to stdin (then closed).
+/// Runs the client with `input` piped to stdin (then closed), for at most `RUN_LIMIT`.
 fn run(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Outcome {
-    let (client, mut stdin) = spawn(args, env);
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    client.finish()
+    support::cli::run(client(args, env), input, RUN_LIMIT)
 }
 
 fn port_arg(port: u16) -> String {
     port.to_string()
-}
-
-/// A server that writes `report(conn)` and closes.
-fn reporter(report: impl Fn(&ServerConnection) -> String + Send + Sync + 'static) -> Server {
-    serve(quick(), move |conn| {
-        let text = report(&conn);
-        let _ = conn.write(&format!("{text}\r\n"));
-    })
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("telnetlib3-cli-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 // ---- pipe mode ----
@@ -213,7 +91,7 @@ fn server_close_exits_zero_while_stdin_is_open() {
         &["--quiet-exit", "60", "127.0.0.1", &port_arg(server.port)],
         &[],
     );
-    let out = client.finish();
+    let out = client.finish(RUN_LIMIT);
     drop(stdin);
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert!(out.stdout.contains("bye\r\n"), "{:?}", out.stdout);
@@ -223,10 +101,7 @@ fn server_close_exits_zero_while_stdin_is_open() {
 
 #[test]
 fn refused_port_is_exit_one_with_one_line() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = support::free_port();
     let out = run(&["127.0.0.1", &port_arg(port)], b"", &[]);
     assert_eq!(out.code, Some(1));
     assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
@@ -354,66 +229,27 @@ fn send_environ_chooses_the_variables() {
     );
 }
 
-/// A raw TCP server: records what the client sends for `listen`, then writes `reply` and closes.
-fn raw_server(listen: Duration, reply: &'static [u8]) -> (u16, JoinHandle<Vec<u8>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        let mut got = Vec::new();
-        let deadline = Instant::now() + listen;
-        let mut buf = [0u8; 4096];
-        while Instant::now() < deadline {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-                Err(_) => {}
-            }
-        }
-        let _ = stream.write_all(reply);
-        got
-    });
-    (port, handle)
-}
-
 #[test]
 fn encoding_and_force_binary_decode_latin1() {
-    let (port, server) = raw_server(Duration::from_millis(300), b"caf\xe9\r\n");
-    let out = run(
-        &[
-            "--encoding",
-            "latin-1",
-            "--force-binary",
-            "--connect-maxwait",
-            "0.2",
-            "127.0.0.1",
-            &port_arg(port),
-        ],
-        b"",
-        &[],
-    );
-    server.join().unwrap();
+    // A raw server that sends "café" in Latin-1, to a client with `flags` and Latin-1.
+    let receive = |flags: &[&str]| {
+        let server = raw_server(b"", None, Duration::from_millis(300), b"caf\xe9\r\n");
+        let port = port_arg(server.port);
+        let tail = ["--connect-maxwait", "0.2", "127.0.0.1", &port];
+        let out = run(
+            &[&["--encoding", "latin-1"], flags, &tail].concat(),
+            b"",
+            &[],
+        );
+        server.finish();
+        out
+    };
+    let out = receive(&["--force-binary"]);
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert!(out.stdout.contains("caf\u{e9}\r\n"), "{:?}", out.stdout);
 
     // Without --force-binary (and no BINARY agreed) the text is US-ASCII.
-    let (port, server) = raw_server(Duration::from_millis(300), b"caf\xe9\r\n");
-    let out = run(
-        &[
-            "--encoding",
-            "latin-1",
-            "--connect-maxwait",
-            "0.2",
-            "127.0.0.1",
-            &port_arg(port),
-        ],
-        b"",
-        &[],
-    );
-    server.join().unwrap();
+    let out = receive(&[]);
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert!(!out.stdout.contains('\u{e9}'), "{:?}", out.stdout);
     assert!(out.stdout.contains("caf"), "{:?}", out.stdout);
@@ -421,7 +257,7 @@ fn encoding_and_force_binary_decode_latin1() {
 
 #[test]
 fn always_do_and_always_will_are_sent_on_connect() {
-    let (port, server) = raw_server(Duration::from_millis(800), b"done\r\n");
+    let server = raw_server(b"", None, Duration::from_millis(800), b"done\r\n");
     let out = run(
         &[
             "--always-do",
@@ -433,12 +269,12 @@ fn always_do_and_always_will_are_sent_on_connect() {
             "--connect-maxwait",
             "0.2",
             "127.0.0.1",
-            &port_arg(port),
+            &port_arg(server.port),
         ],
         b"",
         &[],
     );
-    let got = server.join().unwrap();
+    let got = server.finish().bytes;
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     let has = |bytes: &[u8]| got.windows(bytes.len()).any(|w| w == bytes);
     assert!(has(b"\xff\xfd\xc9"), "no DO GMCP in {got:?}");
@@ -468,35 +304,15 @@ fn always_wont_refuses_what_the_server_asks() {
     assert!(out.stdout.contains("term=unknown"), "{:?}", out.stdout);
 }
 
-fn certificate(tag: &str) -> (PathBuf, PathBuf) {
-    let dir = temp_dir(tag);
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .unwrap();
-    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
-    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
-    (cert_path, key_path)
-}
-
-fn tls_server(cert: &Path, key: &Path) -> Server {
-    serve(quick().tls(cert, key), |conn| {
-        let _ = conn.write(&format!(
-            "tls={}\r\n",
-            conn.get_extra_info("tls").unwrap_or_default()
-        ));
-    })
-}
-
 #[test]
 fn ssl_with_ca_file() {
-    let (cert, key) = certificate("ca");
-    let server = tls_server(&cert, &key);
+    let cert = TestCert::generate();
+    let server = tls_reporter(&cert);
     let out = run(
         &[
             "--ssl",
             "--ssl-cafile",
-            cert.to_str().unwrap(),
+            cert.cert.to_str().unwrap(),
             "localhost",
             &port_arg(server.port),
         ],
@@ -509,8 +325,8 @@ fn ssl_with_ca_file() {
 
 #[test]
 fn ssl_verify_failure_mentions_no_verify_and_no_verify_connects() {
-    let (cert, key) = certificate("noverify");
-    let server = tls_server(&cert, &key);
+    let cert = TestCert::generate();
+    let server = tls_reporter(&cert);
     let port = port_arg(server.port);
     let out = run(&["--ssl", "localhost", &port], b"", &[]);
     assert_eq!(out.code, Some(1), "stdout: {}", out.stdout);
@@ -524,37 +340,26 @@ fn ssl_verify_failure_mentions_no_verify_and_no_verify_connects() {
 
 #[test]
 fn typescript_appends_what_was_received() {
-    let dir = temp_dir("typescript");
-    let file = dir.join("session.txt");
+    let dir = TempDir::new("cli-typescript");
+    let file = dir.path().join("session.txt");
     std::fs::write(&file, "earlier\n").unwrap();
     let server = reporter(|_| "recorded line".to_owned());
-    let out = run(
-        &[
-            "--typescript",
-            file.to_str().unwrap(),
-            "127.0.0.1",
-            &port_arg(server.port),
-        ],
-        b"",
-        &[],
-    );
+    let port = port_arg(server.port);
+    let record = |mode: &[&str]| {
+        let typescript = ["--typescript", file.to_str().unwrap()];
+        run(
+            &[&typescript, mode, &["127.0.0.1", &port]].concat(),
+            b"",
+            &[],
+        )
+    };
+    let out = record(&[]);
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("earlier\n"), "{text:?}");
     assert!(text.contains("recorded line\r\n"), "{text:?}");
 
-    let out = run(
-        &[
-            "--typescript",
-            file.to_str().unwrap(),
-            "--typescript-mode",
-            "rewrite",
-            "127.0.0.1",
-            &port_arg(server.port),
-        ],
-        b"",
-        &[],
-    );
+    let out = record(&["--typescript-mode", "rewrite"]);
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains("earlier"), "{text:?}");
@@ -563,9 +368,8 @@ fn typescript_appends_what_was_received() {
 
 #[test]
 fn trace_loglevel_hexdumps_the_wire_to_the_logfile() {
-    let dir = temp_dir("log");
-    let file = dir.join("client.log");
-    let _ = std::fs::remove_file(&file);
+    let dir = TempDir::new("cli-log");
+    let file = dir.path().join("client.log");
     let server = reporter(|_| "logged".to_owned());
     let out = run(
         &[
@@ -591,23 +395,6 @@ fn trace_loglevel_hexdumps_the_wire_to_the_logfile() {
 
 // ---- interactive mode, in a tmux pane ----
 
-fn wait_for_file(path: &Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if text.ends_with('\n') {
-                return text;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never written",
-            path.display()
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn interactive_mode_in_tmux() {
     let server = serve(quick(), |conn| {
@@ -622,20 +409,15 @@ fn interactive_mode_in_tmux() {
             let _ = conn.prompt("tel:sh> ");
         }
     });
-    let dir = temp_dir("tmux");
-    let (before, after) = (dir.join("before"), dir.join("after"));
-    let _ = std::fs::remove_file(&before);
-    let _ = std::fs::remove_file(&after);
     let Some(tmux) = Tmux::start("cli-raw", 100, 30) else {
         return;
     };
-    let script = format!(
-        "stty -g > {}; {BIN} 127.0.0.1 {}; stty -g > {}",
-        before.display(),
-        server.port,
-        after.display()
+    let run = PaneRun::with_stty(
+        "cli-tmux",
+        "-g",
+        &format!("{CLIENT} 127.0.0.1 {}", server.port),
     );
-    tmux.keys(&[&script, "Enter"]);
+    tmux.keys(&[run.line(), "Enter"]);
     tmux.wait_for("tel:sh>");
     // The pane's size went out in NAWS.
     tmux.keys(&["help", "Enter"]);
@@ -659,8 +441,7 @@ fn interactive_mode_in_tmux() {
     tmux.keys(&["C-]"]);
     tmux.wait_for("[q]uit");
     tmux.keys(&["q"]);
-    let after_text = wait_for_file(&after);
-    let before_text = wait_for_file(&before);
+    let (before_text, after_text) = run.stty_before_after();
     assert_eq!(before_text, after_text);
 }
 
@@ -674,18 +455,14 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
             let _ = conn.prompt("line> ");
         }
     });
-    let dir = temp_dir("tmux-line");
-    let after = dir.join("after");
-    let _ = std::fs::remove_file(&after);
     let Some(tmux) = Tmux::start("cli-line", 100, 30) else {
         return;
     };
-    let script = format!(
-        "{BIN} 127.0.0.1 {}; echo exit=$? > {}",
-        server.port,
-        after.display()
+    let run = PaneRun::new(
+        "cli-tmux-line",
+        &format!("{CLIENT} 127.0.0.1 {}", server.port),
     );
-    tmux.keys(&[&script, "Enter"]);
+    tmux.keys(&[run.line(), "Enter"]);
     tmux.wait_for("line>");
     let during = tmux.stty();
     assert!(
@@ -699,7 +476,7 @@ fn interactive_line_mode_echoes_locally_in_tmux() {
     tmux.keys(&["C-]"]);
     tmux.wait_for("[q]uit");
     tmux.keys(&["q"]);
-    assert_eq!(wait_for_file(&after), "exit=0\n");
+    assert_eq!(run.exit_code(), 0);
 }
 
 #[test]
@@ -727,7 +504,7 @@ fn password_is_not_echoed_in_tmux() {
     let Some(tmux) = Tmux::start("cli-password", 100, 30) else {
         return;
     };
-    tmux.keys(&[&format!("{BIN} 127.0.0.1 {}", server.port), "Enter"]);
+    tmux.keys(&[&format!("{CLIENT} 127.0.0.1 {}", server.port), "Enter"]);
     tmux.wait_for("login:");
     tmux.keys(&["alice", "Enter"]);
     tmux.wait_for("password:");
@@ -749,20 +526,15 @@ fn sigterm_restores_the_terminal_in_tmux() {
         let _ = conn.prompt("tel:sh> ");
         let _ = conn.readline(Some(Duration::from_secs(20)));
     });
-    let dir = temp_dir("tmux-sigterm");
-    let (before, after) = (dir.join("before"), dir.join("after"));
-    let _ = std::fs::remove_file(&before);
-    let _ = std::fs::remove_file(&after);
     let Some(tmux) = Tmux::start("cli-sigterm", 100, 30) else {
         return;
     };
-    let script = format!(
-        "stty -a > {}; {BIN} 127.0.0.1 {}; echo status=$? >> {2}; stty -a >> {2}",
-        before.display(),
-        server.port,
-        after.display()
+    let run = PaneRun::with_stty(
+        "cli-tmux-sigterm",
+        "-a",
+        &format!("{CLIENT} 127.0.0.1 {}", server.port),
     );
-    tmux.keys(&[&script, "Enter"]);
+    tmux.keys(&[run.line(), "Enter"]);
     tmux.wait_for("tel:sh>");
     let raw = tmux.stty();
     assert!(raw.contains("-icanon") && raw.contains("-echo "), "{raw}");
@@ -780,10 +552,9 @@ fn sigterm_restores_the_terminal_in_tmux() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let after_text = wait_for_file(&after);
-    let (status, after_stty) = after_text.split_once('\n').unwrap();
-    assert_eq!(status, "status=143");
-    assert_eq!(wait_for_file(&before), after_stty);
+    assert_eq!(run.exit_code(), 143);
+    let (before_stty, after_stty) = run.stty_before_after();
+    assert_eq!(before_stty, after_stty);
 }
 
 #[test]
@@ -798,20 +569,15 @@ fn will_sga_alone_is_character_at_a_time_with_local_echo_in_tmux() {
         }
         conn.close();
     });
-    let dir = temp_dir("tmux-sga");
-    let (before, after) = (dir.join("before"), dir.join("after"));
-    let _ = std::fs::remove_file(&before);
-    let _ = std::fs::remove_file(&after);
     let Some(tmux) = Tmux::start("cli-sga", 100, 30) else {
         return;
     };
-    let script = format!(
-        "stty -a > {}; {BIN} 127.0.0.1 {}; echo status=$? >> {2}; stty -a >> {2}",
-        before.display(),
-        server.port,
-        after.display()
+    let run = PaneRun::with_stty(
+        "cli-tmux-sga",
+        "-a",
+        &format!("{CLIENT} 127.0.0.1 {}", server.port),
     );
-    tmux.keys(&[&script, "Enter"]);
+    tmux.keys(&[run.line(), "Enter"]);
     tmux.wait_for("char>");
     let during = tmux.wait_until("-icanon", |_| tmux.stty().contains("-icanon"));
     let stty = tmux.stty();
@@ -821,8 +587,7 @@ fn will_sga_alone_is_character_at_a_time_with_local_echo_in_tmux() {
     let screen = tmux.wait_for("got [x]");
     assert!(screen.contains("char> x"), "{screen}");
     // The server hung up: the client exits 0 and the terminal is as it was.
-    let after_text = wait_for_file(&after);
-    let (status, after_stty) = after_text.split_once('\n').unwrap();
-    assert_eq!(status, "status=0");
-    assert_eq!(wait_for_file(&before), after_stty);
+    assert_eq!(run.exit_code(), 0);
+    let (before_stty, after_stty) = run.stty_before_after();
+    assert_eq!(before_stty, after_stty);
 }

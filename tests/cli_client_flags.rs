@@ -9,205 +9,37 @@
 //! bounds the flag guarantees (a wait of at least N seconds), orderings between two clients
 //! started together, or upper bounds far above what the flag asks for; none depends on speed.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use telnetlib3::{BlockingTelnetServer, ServerConnection, ServerOptions};
+use telnetlib3::ServerOptions;
 
 mod support;
-use support::Tmux;
+use support::cli::{
+    contains, quick, raw_server, reporter, serve, tls_reporter, LibServer, Outcome, PaneRun,
+    Process, RawServer, CLIENT,
+};
+use support::{TempDir, TestCert, Tmux};
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
 /// Bound on every client run, every raw server and every wait on a tmux pane.
 const BOUND: Duration = Duration::from_secs(10);
 
-// ---- helpers (after tests/cli_client.rs) ----
-
-/// A server that shuts down when dropped.
-struct Server {
-    server: BlockingTelnetServer,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.server.shutdown();
-    }
-}
-
-fn quick() -> ServerOptions {
-    ServerOptions::default()
-        .connect_maxwait(Duration::from_secs(2))
-        .timeout(None)
-}
-
-fn serve(
-    options: ServerOptions,
-    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
-) -> Server {
-    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
-    let port = server.start().unwrap().port();
-    let runner = server.clone();
-    thread::spawn(move || {
-        let _ = runner.serve_forever();
-    });
-    Server { server, port }
-}
-
-/// A child process killed on drop.
-struct Client {
-    child: Child,
-    stdout: Option<JoinHandle<Vec<u8>>>,
-    stderr: Option<JoinHandle<Vec<u8>>>,
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug)]
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn reader(mut from: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = from.read_to_end(&mut out);
-        out
-    })
-}
-
-fn spawn(args: &[&str]) -> (Client, ChildStdin) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = reader(child.stdout.take().unwrap());
-    let stderr = reader(child.stderr.take().unwrap());
-    (
-        Client {
-            child,
-            stdout: Some(stdout),
-            stderr: Some(stderr),
-        },
-        stdin,
-    )
-}
-
-impl Client {
-    /// Waits for the process to exit (at most `BOUND`, then it is killed and the test fails).
-    fn finish(mut self) -> Outcome {
-        let deadline = Instant::now() + BOUND;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                let out = self.stdout.take().unwrap().join().unwrap();
-                let err = self.stderr.take().unwrap().join().unwrap();
-                panic!(
-                    "client still running after {BOUND:?}; stdout {:?}, stderr {:?}",
-                    String::from_utf8_lossy(&out),
-                    String::from_utf8_lossy(&err)
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
-        let stdout = self.stdout.take().unwrap().join().unwrap();
-        let stderr = self.stderr.take().unwrap().join().unwrap();
-        Outcome {
-            code: status.code(),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
-    }
-}
-
 /// Starts the client with `input` piped to stdin (then closed).
-fn start(args: &[&str], input: &[u8]) -> Client {
-    let (client, mut stdin) = spawn(args);
-    let _ = stdin.write_all(input);
-    client
+fn start(args: &[&str], input: &[u8]) -> Process {
+    Process::start(support::cli::client_cmd(args), input)
 }
 
-/// Runs the client with `input` piped to stdin (then closed) and waits for it.
+/// Runs the client with `input` piped to stdin (then closed) and waits for it (at most `BOUND`).
 fn run(args: &[&str], input: &[u8]) -> Outcome {
-    start(args, input).finish()
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("telnetlib3-cliflags-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// What a [`raw_server`] got.
-struct Recorded {
-    /// Every byte the client sent.
-    bytes: Vec<u8>,
-    /// When `until` showed up in them.
-    at: Option<Instant>,
+    start(args, input).finish(BOUND)
 }
 
 /// A raw TCP server for one client: sends `greeting`, records what the client sends until
 /// `until` shows up (or the client closes, or `BOUND` passes), then writes `reply` and closes.
-fn raw_server(
-    greeting: &'static [u8],
-    until: &'static [u8],
-    reply: &'static [u8],
-) -> (String, JoinHandle<Recorded>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        let _ = stream.write_all(greeting);
-        let deadline = Instant::now() + BOUND;
-        let mut recorded = Recorded {
-            bytes: Vec::new(),
-            at: None,
-        };
-        let mut buf = [0u8; 4096];
-        while Instant::now() < deadline {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    recorded.bytes.extend_from_slice(&buf[..n]);
-                    if contains(&recorded.bytes, until) {
-                        recorded.at = Some(Instant::now());
-                        break;
-                    }
-                }
-                Err(_) => {}
-            }
-        }
-        let _ = stream.write_all(reply);
-        recorded
-    });
-    (port.to_string(), handle)
+fn raw(greeting: &'static [u8], until: &'static [u8], reply: &'static [u8]) -> RawServer {
+    raw_server(greeting, Some(until), BOUND, reply)
 }
 
 // ---- bad values ----
@@ -246,14 +78,16 @@ fn bad_values_are_exit_two_with_usage() {
 fn always_dont_refuses_what_the_server_offers() {
     // The server offers ECHO and SGA, which the client accepts unless told otherwise.
     const OFFER: &[u8] = b"\xff\xfb\x01\xff\xfb\x03";
-    let (port, server) = raw_server(OFFER, b"done\r\n", b"bye\r\n");
+    let server = raw(OFFER, b"done\r\n", b"bye\r\n");
+    let port = server.port.to_string();
     let out = run(&["--connect-maxwait", "1", "127.0.0.1", &port], b"done\n");
-    let got = server.join().unwrap().bytes;
+    let got = server.finish().bytes;
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert!(contains(&got, b"\xff\xfd\x01"), "no DO ECHO in {got:?}");
     assert!(contains(&got, b"\xff\xfd\x03"), "no DO SGA in {got:?}");
 
-    let (port, server) = raw_server(OFFER, b"done\r\n", b"bye\r\n");
+    let server = raw(OFFER, b"done\r\n", b"bye\r\n");
+    let port = server.port.to_string();
     let out = run(
         &[
             "--always-dont",
@@ -265,7 +99,7 @@ fn always_dont_refuses_what_the_server_offers() {
         ],
         b"done\n",
     );
-    let got = server.join().unwrap().bytes;
+    let got = server.finish().bytes;
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
     assert!(out.stdout.contains("bye\r\n"), "{:?}", out.stdout);
     assert!(contains(&got, b"\xff\xfe\x01"), "no DONT ECHO in {got:?}");
@@ -280,7 +114,8 @@ fn encoding_errors_decides_what_undecodable_input_becomes() {
     // Valid UTF-8 (the default encoding), then a Latin-1 byte that is not.
     const REPLY: &[u8] = b"caf\xc3\xa9 caf\xe9!\r\n";
     let decode = |errors: &str| {
-        let (port, server) = raw_server(b"", b"go\r\n", REPLY);
+        let server = raw(b"", b"go\r\n", REPLY);
+        let port = server.port.to_string();
         let out = run(
             &[
                 "--force-binary",
@@ -293,23 +128,17 @@ fn encoding_errors_decides_what_undecodable_input_becomes() {
             ],
             b"go\n",
         );
-        server.join().unwrap();
+        server.finish();
         out
     };
-    let out = decode("replace");
-    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
-    assert!(
-        out.stdout.contains("caf\u{e9} caf\u{fffd}!\r\n"),
-        "{:?}",
-        out.stdout
-    );
-    let out = decode("ignore");
-    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
-    assert!(
-        out.stdout.contains("caf\u{e9} caf!\r\n"),
-        "{:?}",
-        out.stdout
-    );
+    for (errors, expected) in [
+        ("replace", "caf\u{e9} caf\u{fffd}!\r\n"),
+        ("ignore", "caf\u{e9} caf!\r\n"),
+    ] {
+        let out = decode(errors);
+        assert_eq!(out.code, Some(0), "{errors}: stderr: {}", out.stderr);
+        assert!(out.stdout.contains(expected), "{errors}: {:?}", out.stdout);
+    }
     let out = decode("strict");
     assert_eq!(out.code, Some(1), "stdout: {:?}", out.stdout);
     assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
@@ -322,7 +151,8 @@ fn encoding_errors_decides_what_unencodable_output_becomes() {
     // Latin-1 has no euro sign.
     const INPUT: &[u8] = "caf\u{20ac}!\nnext\n".as_bytes();
     let encode = |errors: &str| {
-        let (port, server) = raw_server(b"", b"next\r\n", b"ok\r\n");
+        let server = raw(b"", b"next\r\n", b"ok\r\n");
+        let port = server.port.to_string();
         let out = run(
             &[
                 "--encoding",
@@ -337,14 +167,16 @@ fn encoding_errors_decides_what_unencodable_output_becomes() {
             ],
             INPUT,
         );
-        (out, server.join().unwrap().bytes)
+        (out, server.finish().bytes)
     };
-    let (out, got) = encode("replace");
-    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
-    assert!(contains(&got, b"caf?!\r\nnext\r\n"), "{got:?}");
-    let (out, got) = encode("ignore");
-    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
-    assert!(contains(&got, b"caf!\r\nnext\r\n"), "{got:?}");
+    for (errors, expected) in [
+        ("replace", &b"caf?!\r\nnext\r\n"[..]),
+        ("ignore", b"caf!\r\nnext\r\n"),
+    ] {
+        let (out, got) = encode(errors);
+        assert_eq!(out.code, Some(0), "{errors}: stderr: {}", out.stderr);
+        assert!(contains(&got, expected), "{errors}: {got:?}");
+    }
     // Strict: nothing of the line goes out, and the client says why and fails (rather than
     // dropping the rest of stdin without a word).
     let (out, got) = encode("strict");
@@ -359,8 +191,9 @@ fn encoding_errors_decides_what_unencodable_output_becomes() {
 /// Starts `fast` then `slow` (each with "hello\n" on stdin) against silent raw servers, and
 /// returns how long after the start the line of each reached its server.
 fn race(fast: &[&str], slow: &[&str]) -> (Duration, Duration) {
-    let (fast_port, fast_server) = raw_server(b"", b"hello\r\n", b"bye\r\n");
-    let (slow_port, slow_server) = raw_server(b"", b"hello\r\n", b"bye\r\n");
+    let fast_server = raw(b"", b"hello\r\n", b"bye\r\n");
+    let slow_server = raw(b"", b"hello\r\n", b"bye\r\n");
+    let (fast_port, slow_port) = (fast_server.port.to_string(), slow_server.port.to_string());
     let fast_args: Vec<&str> = fast
         .iter()
         .copied()
@@ -374,12 +207,12 @@ fn race(fast: &[&str], slow: &[&str]) -> (Duration, Duration) {
     let started = Instant::now();
     let fast_client = start(&fast_args, b"hello\n");
     let slow_client = start(&slow_args, b"hello\n");
-    let fast_out = fast_client.finish();
-    let slow_out = slow_client.finish();
+    let fast_out = fast_client.finish(BOUND);
+    let slow_out = slow_client.finish(BOUND);
     assert_eq!(fast_out.code, Some(0), "{fast:?}: {}", fast_out.stderr);
     assert_eq!(slow_out.code, Some(0), "{slow:?}: {}", slow_out.stderr);
-    let at = |server: JoinHandle<Recorded>, args: &[&str]| {
-        let recorded = server.join().unwrap();
+    let at = |server: RawServer, args: &[&str]| {
+        let recorded = server.finish();
         let at = recorded
             .at
             .unwrap_or_else(|| panic!("{args:?}: the line never arrived: {:?}", recorded.bytes));
@@ -408,6 +241,24 @@ fn connect_maxwait_bounds_the_wait_for_unanswered_negotiation() {
     assert!(fast < slow, "maxwait 0.2: {fast:?}, maxwait 2: {slow:?}");
 }
 
+/// Runs the client with `args` (which ask for a 1 s connect timeout against a peer that never
+/// completes the connection) and checks that it fails with one line, after 1 s and well before
+/// the 10 s default.
+fn gives_up_after_one_second(args: &[&str]) {
+    let started = Instant::now();
+    let out = run(args, b"");
+    let took = started.elapsed();
+    assert_eq!(out.code, Some(1), "stdout: {:?}", out.stdout);
+    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
+    assert!(
+        out.stderr.contains("timed out after 1s"),
+        "{:?}",
+        out.stderr
+    );
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+}
+
 /// A listener that completes no more TCP handshakes: its accept queue is cut to one entry and
 /// filled, so Linux drops further SYNs and a connect hangs. Returns it, its filler connections
 /// and its port.
@@ -434,19 +285,8 @@ fn full_listener() -> (TcpListener, Vec<std::net::TcpStream>, String) {
 #[test]
 fn connect_timeout_bounds_the_tcp_connect() {
     let (_listener, _fillers, port) = full_listener();
-    let started = Instant::now();
     // Without the flag the connect would hang for the default 10 s.
-    let out = run(&["--connect-timeout", "1", "127.0.0.1", &port], b"");
-    let took = started.elapsed();
-    assert_eq!(out.code, Some(1), "stdout: {:?}", out.stdout);
-    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
-    assert!(
-        out.stderr.contains("timed out after 1s"),
-        "{:?}",
-        out.stderr
-    );
-    assert!(took >= Duration::from_secs(1), "{took:?}");
-    assert!(took < Duration::from_secs(8), "{took:?}");
+    gives_up_after_one_second(&["--connect-timeout", "1", "127.0.0.1", &port]);
 }
 
 #[test]
@@ -460,22 +300,8 @@ fn connect_timeout_bounds_the_tls_handshake() {
         let mut sink = Vec::new();
         let _ = stream.read_to_end(&mut sink); // until the client gives up
     });
-    let started = Instant::now();
-    let out = run(
-        &["--ssl", "--connect-timeout", "1", "127.0.0.1", &port],
-        b"",
-    );
-    let took = started.elapsed();
+    gives_up_after_one_second(&["--ssl", "--connect-timeout", "1", "127.0.0.1", &port]);
     server.join().unwrap();
-    assert_eq!(out.code, Some(1), "stdout: {:?}", out.stdout);
-    assert_eq!(out.stderr.lines().count(), 1, "{:?}", out.stderr);
-    assert!(
-        out.stderr.contains("timed out after 1s"),
-        "{:?}",
-        out.stderr
-    );
-    assert!(took >= Duration::from_secs(1), "{took:?}");
-    assert!(took < Duration::from_secs(8), "{took:?}");
 }
 
 // ---- TLS ----
@@ -483,9 +309,7 @@ fn connect_timeout_bounds_the_tls_handshake() {
 #[test]
 fn ssl_against_a_plain_server_is_one_clear_line() {
     // The library's plain server opens with IAC DO TTYPE, which is no TLS record.
-    let server = serve(quick(), |conn| {
-        let _ = conn.write("plain text\r\n");
-    });
+    let server = reporter(|_| "plain text".to_owned());
     let out = run(&["--ssl", "127.0.0.1", &server.port.to_string()], b"");
     assert_eq!(out.code, Some(1), "stdout: {:?}", out.stdout);
     assert!(!out.stdout.contains("plain text"), "{:?}", out.stdout);
@@ -498,23 +322,12 @@ fn ssl_against_a_plain_server_is_one_clear_line() {
 
 #[test]
 fn ssl_cafile_alone_implies_ssl() {
-    let dir = temp_dir("cafile");
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .unwrap();
-    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
-    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
-    let server = serve(quick().tls(&cert_path, &key_path), |conn| {
-        let _ = conn.write(&format!(
-            "tls={}\r\n",
-            conn.get_extra_info("tls").unwrap_or_default()
-        ));
-    });
+    let cert = TestCert::generate();
+    let server = tls_reporter(&cert);
     let out = run(
         &[
             "--ssl-cafile",
-            cert_path.to_str().unwrap(),
+            cert.cert.to_str().unwrap(),
             "localhost",
             &server.port.to_string(),
         ],
@@ -528,9 +341,7 @@ fn ssl_cafile_alone_implies_ssl() {
 
 #[test]
 fn loglevel_debug_logs_and_the_default_is_quiet() {
-    let server = serve(quick(), |conn| {
-        let _ = conn.write("hi\r\n");
-    });
+    let server = reporter(|_| "hi".to_owned());
     let port = server.port.to_string();
     let out = run(&["127.0.0.1", &port], b"");
     assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
@@ -545,12 +356,10 @@ fn loglevel_debug_logs_and_the_default_is_quiet() {
 
 #[test]
 fn logfile_mode_appends_or_rewrites() {
-    let dir = temp_dir("logfile-mode");
-    let file = dir.join("client.log");
+    let dir = TempDir::new("cliflags-logfile-mode");
+    let file = dir.path().join("client.log");
     std::fs::write(&file, "earlier\n").unwrap();
-    let server = serve(quick(), |conn| {
-        let _ = conn.write("hi\r\n");
-    });
+    let server = reporter(|_| "hi".to_owned());
     let port = server.port.to_string();
     let path = file.to_str().unwrap();
     let out = run(
@@ -584,25 +393,8 @@ fn logfile_mode_appends_or_rewrites() {
 
 // ---- --line-mode / --raw-mode, in a tmux pane ----
 
-fn wait_for_file(path: &Path) -> String {
-    let deadline = Instant::now() + BOUND;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if text.ends_with('\n') {
-                return text;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never written",
-            path.display()
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// A server that prompts `prompt` and answers each line.
-fn answering(options: ServerOptions, prompt: &'static str) -> Server {
+fn answering(options: ServerOptions, prompt: &'static str) -> LibServer {
     serve(options, move |conn| {
         let _ = conn.prompt(prompt);
         while let Ok(line) = conn.readline(Some(BOUND)) {
@@ -615,16 +407,11 @@ fn answering(options: ServerOptions, prompt: &'static str) -> Server {
 /// Runs the client with `flag` in a tmux pane against `server`, types "hello", and returns the
 /// terminal settings while it ran and the screen after the answer; then quits through the menu
 /// and checks the exit status. `None` when tmux is not installed (see `support::require`).
-fn in_tmux(tag: &str, flag: &str, server: &Server, prompt: &str) -> Option<(String, String)> {
-    let after = temp_dir(tag).join("after");
-    let _ = std::fs::remove_file(&after);
+fn in_tmux(tag: &str, flag: &str, server: &LibServer, prompt: &str) -> Option<(String, String)> {
     let tmux = Tmux::start(&format!("cliflags-{tag}"), 100, 30)?;
-    let script = format!(
-        "{BIN} {flag} 127.0.0.1 {}; echo exit=$? > {}",
-        server.port,
-        after.display()
-    );
-    tmux.keys(&[&script, "Enter"]);
+    let command = format!("{CLIENT} {flag} 127.0.0.1 {}", server.port);
+    let run = PaneRun::new(&format!("cliflags-{tag}"), &command);
+    tmux.keys(&[run.line(), "Enter"]);
     tmux.wait_for(prompt.trim_end()); // capture-pane drops trailing blanks
     let during = tmux.stty();
     tmux.keys(&["hello", "Enter"]);
@@ -632,7 +419,7 @@ fn in_tmux(tag: &str, flag: &str, server: &Server, prompt: &str) -> Option<(Stri
     tmux.keys(&["C-]"]);
     tmux.wait_for("[q]uit");
     tmux.keys(&["q"]);
-    assert_eq!(wait_for_file(&after), "exit=0\n");
+    assert_eq!(run.exit_code(), 0);
     Some((during, screen))
 }
 
@@ -664,4 +451,28 @@ fn raw_mode_flag_makes_the_terminal_raw_in_tmux() {
     );
     // Nobody echoes: the word shows only in the answer.
     assert_eq!(screen.matches("hello").count(), 1, "{screen}");
+}
+
+#[test]
+fn encoding_errors_strict_in_a_terminal_reports_and_exits_1() {
+    let server = serve(quick(), |conn| {
+        let _ = conn.prompt("tel:sh> ");
+        let _ = conn.readline(Some(Duration::from_secs(20)));
+    });
+    let Some(tmux) = Tmux::start("cliflags-strict", 100, 30) else {
+        return;
+    };
+    let run = PaneRun::new(
+        "cliflags-strict",
+        &format!(
+            "{CLIENT} --encoding latin-1 --encoding-errors strict 127.0.0.1 {}",
+            server.port
+        ),
+    );
+    tmux.keys(&[run.line(), "Enter"]);
+    tmux.wait_for("tel:sh>");
+    // The euro sign is not in Latin-1: typed, it cannot be sent.
+    tmux.keys(&["€"]);
+    assert_eq!(run.exit_code(), 1);
+    tmux.wait_for("cannot be encoded in ISO-8859-1");
 }

@@ -2,87 +2,27 @@
 //! 127.0.0.1 and driven by the library's client, by `telnetlib3-client` and by inetutils
 //! `telnet` in tmux.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use telnetlib3::{ConnectOptions, Error, TelnetConnection};
+use telnetlib3::{ConnectOptions, TelnetConnection};
 
 mod support;
+use support::cli::{read_text_to_eof, until_text, ServerProcess, CLIENT, WAIT};
 use support::{require, Tmux};
 
-const SERVER: &str = env!("CARGO_BIN_EXE_telnetlib3-server");
-const CLIENT: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
-const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 /// bash without start-up files, so the prompt and the environment are the server's.
 const BASH: &[&str] = &["--pty-exec", "/bin/bash", "--", "--norc", "--noprofile"];
 /// The prompt the servers' bash shows (PS1 in the server's environment).
 const PROMPT: &str = "pty$ ";
 
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the server with `args` (after HOST PORT and the quick-negotiation flags) and waits
-/// until it accepts connections.
-fn start(args: &[&str]) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(SERVER)
-        .args(["127.0.0.1", &port.to_string()])
-        .args(["--loglevel", "warn", "--connect-maxwait", "0.5"])
-        .args(args)
-        .env("PS1", PROMPT)
-        .env_remove("PROMPT_COMMAND")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start telnetlib3-server");
-    let mut server = Server { child, port };
-    assert!(
-        support::wait_listening(port, Duration::from_secs(10)),
-        "server did not start: {:?}",
-        server.child.try_wait()
-    );
-    server
-}
-
-fn connect(server: &Server, options: ConnectOptions) -> TelnetConnection {
-    TelnetConnection::connect_with("127.0.0.1", server.port, options).expect("connect")
-}
-
-fn until(conn: &TelnetConnection, pattern: &str) -> String {
-    conn.read_until(pattern, WAIT)
-        .unwrap_or_else(|err| panic!("no {pattern:?}: {err}"))
-}
-
-/// Everything the server sends until it closes (bounded).
-fn read_to_eof(conn: &TelnetConnection) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut text = String::new();
-    loop {
-        match conn.read_some(Some(Duration::from_secs(1))) {
-            Ok(more) => text.push_str(&more),
-            Err(Error::Eof | Error::Closed) => return text,
-            Err(Error::Timeout) => {}
-            Err(err) => panic!("read failed: {err} after {text:?}"),
-        }
-        assert!(Instant::now() < deadline, "server never closed: {text:?}");
-    }
+/// Starts the server with `args` (after HOST PORT and the quick-negotiation flags), with
+/// [`PROMPT`] for bash's PS1, and waits until it accepts connections.
+fn start(args: &[&str]) -> ServerProcess {
+    let args = [&["--connect-maxwait", "0.5"], args].concat();
+    ServerProcess::start_with(&args, |cmd| {
+        cmd.env("PS1", PROMPT).env_remove("PROMPT_COMMAND");
+    })
 }
 
 /// The children of process `pid` as (pid, state letter), from `/proc`.
@@ -111,8 +51,7 @@ fn children(pid: u32) -> Vec<(u32, char)> {
 #[test]
 fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
     let server = start(BASH);
-    let conn = connect(
-        &server,
+    let conn = server.connect_with(
         ConnectOptions::default()
             .term("VT100")
             .cols(97)
@@ -120,10 +59,10 @@ fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
             .env("USER", "visitor")
             .send_environ(&["USER", "LANG"]),
     );
-    until(&conn, PROMPT);
+    until_text(&conn, PROMPT);
     conn.write("echo \"[$TERM|$LINES|$COLUMNS|$USER|${LANG:+lang}]\"; tput cols\r\n")
         .unwrap();
-    let out = until(&conn, PROMPT);
+    let out = until_text(&conn, PROMPT);
     assert!(
         out.contains("[vt100|33|97|visitor|lang]\r\n97\r\n"),
         "{out:?}"
@@ -133,7 +72,7 @@ fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         conn.write("stty size; tput cols\r\n").unwrap();
-        let out = until(&conn, PROMPT);
+        let out = until_text(&conn, PROMPT);
         if out.contains("40 132\r\n132\r\n") {
             break;
         }
@@ -142,7 +81,7 @@ fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
     }
     // The program ends: the client is disconnected after its last words.
     conn.write("echo bye; exit\r\n").unwrap();
-    let rest = read_to_eof(&conn);
+    let rest = read_text_to_eof(&conn);
     assert!(rest.contains("bye\r\n"), "{rest:?}");
 }
 
@@ -150,13 +89,13 @@ fn bash_gets_the_negotiated_terminal_and_follows_resizes() {
 fn raw_by_default_and_cooked_with_line_mode() {
     let stty = ["--pty-exec", "/bin/sh", "--", "-c", "stty -a"];
     let raw = start(&stty);
-    let out = read_to_eof(&connect(&raw, ConnectOptions::default()));
+    let out = read_text_to_eof(&raw.connect());
     assert!(out.contains("-icanon") && out.contains("-echo "), "{out}");
 
     let mut cooked_args = vec!["--line-mode"];
     cooked_args.extend_from_slice(&stty);
     let cooked = start(&cooked_args);
-    let out = read_to_eof(&connect(&cooked, ConnectOptions::default()));
+    let out = read_text_to_eof(&cooked.connect());
     // Lines are edited by the PTY; the line-mode client echoes, so the PTY does not.
     assert!(out.contains(" icanon") && out.contains("-echo "), "{out}");
 }
@@ -171,10 +110,10 @@ fn cooked_program_reads_whole_lines() {
         "-c",
         "read a; read b; echo \"got [$a] [$b]\"",
     ]);
-    let conn = connect(&server, ConnectOptions::default());
+    let conn = server.connect();
     // CR LF and CR NUL are each one line end; BS-free lines arrive as typed.
     conn.write_bytes(b"first line\r\nsecond\r\0").unwrap();
-    let out = read_to_eof(&conn);
+    let out = read_text_to_eof(&conn);
     assert!(out.contains("got [first line] [second]"), "{out:?}");
     assert!(
         !out.contains("first line\r\n"),
@@ -186,13 +125,13 @@ fn cooked_program_reads_whole_lines() {
 fn no_zombies_after_50_sessions() {
     let server = start(BASH);
     for cycle in 0..50 {
-        let conn = connect(&server, ConnectOptions::default());
-        until(&conn, PROMPT);
+        let conn = server.connect();
+        until_text(&conn, PROMPT);
         match cycle % 3 {
             // The program ends by itself.
             0 => {
                 conn.write("exit\r\n").unwrap();
-                read_to_eof(&conn);
+                read_text_to_eof(&conn);
             }
             // The client leaves while a job runs in the foreground.
             1 => {
@@ -232,30 +171,30 @@ fn fork_limit_sends_the_third_client_the_busy_message() {
     let mut args = vec!["--pty-fork-limit", "2"];
     args.extend_from_slice(BASH);
     let server = start(&args);
-    let first = connect(&server, ConnectOptions::default());
-    until(&first, PROMPT);
-    let second = connect(&server, ConnectOptions::default());
-    until(&second, PROMPT);
-    let third = connect(&server, ConnectOptions::default());
-    until(&third, "Machine is busy, do not touch! ");
+    let first = server.connect();
+    until_text(&first, PROMPT);
+    let second = server.connect();
+    until_text(&second, PROMPT);
+    let third = server.connect();
+    until_text(&third, "Machine is busy, do not touch! ");
     third.write("hello?\r\n").unwrap();
-    until(&third, "You hear a distant explosion... ");
+    until_text(&third, "You hear a distant explosion... ");
     third.write("\r\n").unwrap();
-    read_to_eof(&third);
+    read_text_to_eof(&third);
     // A place frees up when a session ends.
     first.write("exit\r\n").unwrap();
-    read_to_eof(&first);
-    let fourth = connect(&server, ConnectOptions::default());
-    until(&fourth, PROMPT);
+    read_text_to_eof(&first);
+    let fourth = server.connect();
+    until_text(&fourth, PROMPT);
     drop(second);
 }
 
 /// Answers the robot check's two cursor position requests as a terminal would, the cursor
 /// having moved `width` columns for the wide character.
 fn answer_robot_check(conn: &TelnetConnection, width: u32) {
-    until(conn, "\x1b[6n");
+    until_text(conn, "\x1b[6n");
     conn.write("\x1b[7;10R").unwrap();
-    let between = until(conn, "\x1b[6n");
+    let between = until_text(conn, "\x1b[6n");
     assert!(between.contains('\u{231a}'), "{between:?}");
     conn.write(&format!("\x1b[7;{}R", 10 + width)).unwrap();
 }
@@ -264,24 +203,24 @@ fn answer_robot_check(conn: &TelnetConnection, width: u32) {
 fn robot_check_lets_wide_terminals_in_and_asks_robots_questions() {
     let server = start(&["--robot-check"]);
     // Draws U+231A two columns wide: a person's terminal, gets the shell.
-    let person = connect(&server, ConnectOptions::default());
+    let person = server.connect();
     answer_robot_check(&person, 2);
-    let out = until(&person, "tel:sh> ");
+    let out = until_text(&person, "tel:sh> ");
     assert!(
         out.contains("\x1b[10G  \x1b[10G"),
         "the probe is erased: {out:?}"
     );
     assert!(!out.contains("7;"), "the answers are not echoed: {out:?}");
     // One column: a robot.
-    let robot = connect(&server, ConnectOptions::default());
+    let robot = server.connect();
     answer_robot_check(&robot, 1);
-    until(&robot, "Do robots dream of electric sheep? [yn] ");
+    until_text(&robot, "Do robots dream of electric sheep? [yn] ");
     robot.write("\r\n").unwrap();
-    until(&robot, "Do robots dream of electric sheep? [yn] ");
+    until_text(&robot, "Do robots dream of electric sheep? [yn] ");
     robot.write("y\r\n").unwrap();
-    until(&robot, "Have you ever wondered, who are the windowmakers? ");
+    until_text(&robot, "Have you ever wondered, who are the windowmakers? ");
     robot.write("no\r\n").unwrap();
-    read_to_eof(&robot);
+    read_text_to_eof(&robot);
 }
 
 #[test]
@@ -291,13 +230,10 @@ fn pty_misuse_is_a_usage_error() {
         (&["--", "-l"][..], "--pty-exec"),
         (&["--pty-fork-limit", "many"][..], "--pty-fork-limit"),
     ] {
-        let out = Command::new(SERVER)
-            .args(["127.0.0.1", "1"])
-            .args(args)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let all = [&["127.0.0.1", "1"], args].concat();
+        let out = support::cli::run(support::cli::server_cmd(&all), b"", WAIT);
+        let stderr = out.stderr;
+        assert_eq!(out.code, Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(
             stderr.contains("Usage") || stderr.contains("--help"),
@@ -308,7 +244,7 @@ fn pty_misuse_is_a_usage_error() {
 
 /// Runs `client HOST PORT` in tmux against `server` (`--pty-exec bash`): `tput cols`, a
 /// resize, `tput cols` again.
-fn tput_cols_in_tmux(tag: &str, server: &Server, client: &str) {
+fn tput_cols_in_tmux(tag: &str, server: &ServerProcess, client: &str) {
     let Some(tmux) = Tmux::start(tag, 90, 30) else {
         return;
     };

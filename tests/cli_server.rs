@@ -1,100 +1,20 @@
 //! The `telnetlib3-server` binary, run as a process on 127.0.0.1.
 
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use telnetlib3::telopt::{ECHO, GA, IAC, SGA};
-use telnetlib3::{Error, TelnetConnection};
+use telnetlib3::Error;
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-server");
-const WAIT: Option<Duration> = Some(Duration::from_secs(10));
-
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts the server with `args` and waits until it accepts connections.
-fn start(args: &[&str]) -> Server {
-    let port = free_port();
-    let child = Command::new(BIN)
-        .arg("127.0.0.1")
-        .arg(port.to_string())
-        .args(args)
-        .args(["--loglevel", "warn"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start telnetlib3-server");
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            panic!("server exited early: {status}");
-        }
-        // A probe connection: the server sees it come and go.
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn connect(server: &Server) -> TelnetConnection {
-    TelnetConnection::connect("127.0.0.1", server.port).expect("connect")
-}
-
-/// Everything until the server hangs up (bounded by 10 s).
-fn read_to_eof(conn: &TelnetConnection) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut all = Vec::new();
-    loop {
-        match conn.read_some_bytes(Some(Duration::from_secs(1))) {
-            Ok(data) => all.extend_from_slice(&data),
-            Err(Error::Eof | Error::Closed) => break,
-            Err(Error::Timeout) => {}
-            Err(err) => panic!("read failed: {err}"),
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no EOF; got {:?}",
-            String::from_utf8_lossy(&all)
-        );
-    }
-    String::from_utf8_lossy(&all).into_owned()
-}
-
-fn until(conn: &TelnetConnection, pattern: &str) -> String {
-    let bytes = conn
-        .read_until_bytes(pattern.as_bytes(), WAIT)
-        .unwrap_or_else(|err| panic!("waiting for {pattern:?}: {err}"));
-    String::from_utf8_lossy(&bytes).into_owned()
-}
+mod support;
+use support::cli::{read_to_eof, until, ServerProcess as Server, WAIT};
 
 #[test]
 fn telsh_help_writer_quit() {
-    let server = start(&[]);
-    let conn = connect(&server);
+    let server = Server::start(&[]);
+    let conn = server.connect();
     let greeting = until(&conn, "tel:sh> ");
     assert!(greeting.contains("Ready.\r\n"), "{greeting:?}");
 
@@ -138,8 +58,8 @@ fn telsh_help_writer_quit() {
 
 #[test]
 fn telsh_toggle_echo() {
-    let server = start(&[]);
-    let conn = connect(&server);
+    let server = Server::start(&[]);
+    let conn = server.connect();
     until(&conn, "tel:sh> ");
     conn.write("toggle echo\r\n").unwrap();
     let out = until(&conn, "tel:sh> ");
@@ -153,10 +73,10 @@ fn telsh_toggle_echo() {
 
 #[test]
 fn echo_shell_echoes_bytes() {
-    let server = start(&["--shell", "echo"]);
-    let conn = connect(&server);
+    let server = Server::start(&["--shell", "echo"]);
+    let conn = server.connect();
     conn.write_bytes(b"hello, echo\r\n").unwrap();
-    let back = conn.read_until_bytes(b"echo\r\n", WAIT).unwrap();
+    let back = conn.read_until_bytes(b"echo\r\n", Some(WAIT)).unwrap();
     assert_eq!(back, b"hello, echo\r\n");
     // Not doubled by the server's own line discipline.
     assert!(matches!(
@@ -167,8 +87,8 @@ fn echo_shell_echoes_bytes() {
 
 #[test]
 fn wargame_shell() {
-    let server = start(&["--shell", "wargame"]);
-    let conn = connect(&server);
+    let server = Server::start(&["--shell", "wargame"]);
+    let conn = server.connect();
     until(&conn, "Would you like to play a game? ");
     conn.write("y").unwrap();
     let rest = read_to_eof(&conn);
@@ -180,8 +100,8 @@ fn wargame_shell() {
 
 #[test]
 fn line_mode_offers_no_sga_or_echo() {
-    let server = start(&["--line-mode"]);
-    let conn = connect(&server);
+    let server = Server::start(&["--line-mode"]);
+    let conn = server.connect();
     until(&conn, "tel:sh> ");
     assert!(!conn.remote_enabled(SGA));
     assert!(!conn.remote_enabled(ECHO));
@@ -191,8 +111,8 @@ fn line_mode_offers_no_sga_or_echo() {
 
 #[test]
 fn timeout_disconnects_idle_client() {
-    let server = start(&["--timeout", "1"]);
-    let conn = connect(&server);
+    let server = Server::start(&["--timeout", "1"]);
+    let conn = server.connect();
     until(&conn, "tel:sh> ");
     let started = Instant::now();
     let rest = read_to_eof(&conn);
@@ -239,16 +159,16 @@ fn raw_prompt(server: &Server) -> Vec<u8> {
 
 #[test]
 fn go_ahead_after_prompt_unless_never_send_ga() {
-    let server = start(&["--connect-maxwait", "0.2"]);
+    let server = Server::start(&["--connect-maxwait", "0.2"]);
     assert_eq!(raw_prompt(&server), [IAC, GA]);
-    let server = start(&["--connect-maxwait", "0.2", "--never-send-ga"]);
+    let server = Server::start(&["--connect-maxwait", "0.2", "--never-send-ga"]);
     assert_eq!(raw_prompt(&server), b"");
 }
 
 #[test]
 fn encoding_false_serves_bytes() {
-    let server = start(&["--encoding", "false"]);
-    let conn = connect(&server);
+    let server = Server::start(&["--encoding", "false"]);
+    let conn = server.connect();
     until(&conn, "tel:sh> ");
     conn.write_bytes(b"help\r\n").unwrap();
     assert!(until(&conn, "tel:sh> ").contains("quit, writer"));
@@ -262,34 +182,11 @@ fn encoding_false_serves_bytes() {
 /// exits 2 at once with a usage error naming `needle`; a server that serves instead is killed
 /// after 10 s and fails the test.
 fn run_expect_usage_error(args: &[&str], needle: &str) {
-    let mut child = Command::new(BIN)
-        .args(["127.0.0.1", "1"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?}: the server ran instead of refusing the flags");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+    let mut all = vec!["127.0.0.1", "1"];
+    all.extend_from_slice(args);
+    let out = support::cli::run(support::cli::server_cmd(&all), b"", WAIT);
+    let (status, stderr) = (out.code, out.stderr);
+    assert_eq!(status, Some(2), "{args:?}: {stderr}");
     assert!(
         stderr.contains("Usage:") || stderr.contains("try '--help'"),
         "{stderr}"
@@ -314,22 +211,16 @@ fn misuse_exits_2_with_usage() {
 
 #[test]
 fn sigterm_says_goodbye_and_exits_0() {
-    let mut server = start(&[]);
-    let conn = connect(&server);
+    let mut server = Server::start(&[]);
+    let conn = server.connect();
     until(&conn, "tel:sh> ");
     let pid = server.child.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());
     let rest = read_to_eof(&conn);
     assert!(rest.contains("Server shutting down."), "{rest:?}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "server did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = server.wait_status(Duration::from_secs(10));
+    let status = status.expect("server did not exit");
     assert_eq!(status.code(), Some(0));
 }
 
@@ -338,32 +229,12 @@ fn sigterm_says_goodbye_and_exits_0() {
 /// the server close, and the client exits 0 at once.
 #[test]
 fn client_pipe_mode_against_the_server() {
-    const CLIENT: &str = env!("CARGO_BIN_EXE_telnetlib3-client");
-    let server = start(&[]);
+    let server = Server::start(&[]);
     let run = |input: &'static [u8]| {
-        let mut child = Command::new(CLIENT)
-            .args(["127.0.0.1", &server.port.to_string(), "--quiet-exit", "0.5"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start telnetlib3-client");
-        let mut stdin = child.stdin.take().unwrap();
-        std::io::Write::write_all(&mut stdin, input).unwrap();
-        drop(stdin);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the client never exited");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        let port = server.port.to_string();
+        let client = support::cli::client_cmd(&["127.0.0.1", &port, "--quiet-exit", "0.5"]);
+        let out = support::cli::run(client, input, Duration::from_secs(15));
+        (out.code, out.stdout)
     };
     let (code, stdout) = run(b"help\r\n");
     assert_eq!(code, Some(0), "{stdout}");

@@ -12,22 +12,19 @@
 
 mod support;
 
-use std::fs::File;
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{Child, Peer, TempDir, TestCert};
+use support::cli::{contains, find, read_file, until, wait_file, Outcome, ServerProcess as Server};
+use support::{TempDir, TestCert};
 use telnetlib3::telopt::{DO, DONT, IAC, NOP, SB, SE, TTYPE, WILL, WONT};
 use telnetlib3::{ConnectOptions, TelnetConnection};
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnetlib3-server");
-
 /// The bound on every wait in these tests.
-const DEADLINE: Duration = Duration::from_secs(10);
+const DEADLINE: Duration = support::cli::WAIT;
 
 /// telsh's prompt.
 const PROMPT: &[u8] = b"tel:sh> ";
@@ -38,123 +35,10 @@ const REFUSAL: &[u8] = b"Too many connections, try again later.\r\n";
 // ---------------------------------------------------------------------------------------------
 // The server process
 
-/// A `telnetlib3-server` process listening on 127.0.0.1:`port`, killed when dropped.
-struct Server {
-    port: u16,
-    child: Child,
-}
-
-impl Server {
-    /// Starts the server with `args` (after `127.0.0.1 PORT`; `--loglevel warn` unless `args`
-    /// name a level) and waits until it accepts connections. The server sees the probe
-    /// connections of that wait come and go.
-    fn start(args: &[&str]) -> Self {
-        let Peer { port, child } =
-            Peer::spawn_listening("telnetlib3-server", |port| command(port, args));
-        Self { port, child }
-    }
-
-    /// Starts the server with `args`, which must log at info level (or finer) to `logfile`,
-    /// and waits until the log says it listens: no probe connection, so the only clients the
-    /// server ever sees are the test's.
-    fn start_logged(args: &[&str], logfile: &Path) -> Self {
-        let mut failures = String::new();
-        for _attempt in 0..3 {
-            let port = support::free_port();
-            let mut child = Child::spawn("telnetlib3-server", command(port, args));
-            let listening = format!("listening on 127.0.0.1:{port}");
-            let deadline = Instant::now() + DEADLINE;
-            loop {
-                if read_log(logfile).contains(&listening) {
-                    return Self { port, child };
-                }
-                if !child.is_running() {
-                    // The port was taken meanwhile: try another.
-                    failures.push_str(&format!("port {port}: {}\n", child.log()));
-                    break;
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "no {listening:?} in the log within {DEADLINE:?}; log: {:?}; output: {}",
-                    read_log(logfile),
-                    child.log()
-                );
-                thread::sleep(Duration::from_millis(20));
-            }
-        }
-        panic!("the server could not be started:\n{failures}");
-    }
-
-    /// What the process wrote to stdout and stderr so far.
-    fn output(&self) -> String {
-        self.child.log()
-    }
-}
-
-fn command(port: u16, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("127.0.0.1").arg(port.to_string()).args(args);
-    if !args.iter().any(|a| a.starts_with("--loglevel")) {
-        cmd.args(["--loglevel", "warn"]);
-    }
-    cmd
-}
-
-/// How a run of the server that should end by itself ended.
-struct Exit {
-    code: Option<i32>,
-    stderr: String,
-}
-
 /// Runs the server with `args` and waits (at most [`DEADLINE`]) for it to exit by itself.
 /// Panics, after killing it, when it is still running then.
-fn run_to_exit(args: &[&str]) -> Exit {
-    let dir = TempDir::new("srvflags-run");
-    let stderr_path = dir.path().join("stderr");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(File::create(&stderr_path).expect("create stderr file"))
-        .spawn()
-        .expect("start telnetlib3-server");
-    let deadline = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("telnetlib3-server {args:?} still running after {DEADLINE:?}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    Exit {
-        code: status.code(),
-        stderr: read_log(&stderr_path),
-    }
-}
-
-/// The file's text so far (empty when it does not exist yet).
-fn read_log(path: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
-}
-
-/// Polls `path` until `done` holds for its text (at most [`DEADLINE`]); returns the text.
-fn wait_log(path: &Path, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        let text = read_log(path);
-        if done(&text) {
-            return text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the log never showed {what} within {DEADLINE:?}:\n{text}"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+fn run_to_exit(args: &[&str]) -> Outcome {
+    support::cli::run(support::cli::server_cmd(args), b"", DEADLINE)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,14 +221,6 @@ impl RawClient {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    find(haystack, needle).is_some()
-}
-
 /// Library client options: plain telnet, every wait bounded.
 fn plain_options() -> ConnectOptions {
     ConnectOptions::default()
@@ -360,14 +236,6 @@ fn tls_options(cert: &Path) -> ConnectOptions {
     options
 }
 
-/// Reads through `pattern` with the library client.
-fn until(conn: &TelnetConnection, pattern: &[u8]) -> String {
-    let bytes = conn
-        .read_until_bytes(pattern, Some(DEADLINE))
-        .unwrap_or_else(|err| panic!("waiting for {:?}: {err}", String::from_utf8_lossy(pattern)));
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
 /// A telsh command with the library client: its output through the next prompt.
 fn telsh(conn: &TelnetConnection, line: &str) -> String {
     conn.write(&format!("{line}\r\n")).expect("write a command");
@@ -377,14 +245,28 @@ fn telsh(conn: &TelnetConnection, line: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // --ssl-certfile, --ssl-keyfile, --tls-auto
 
+/// `--ssl-certfile CERT --ssl-keyfile KEY` for `cert`.
+fn tls_args(cert: &TestCert) -> [&str; 4] {
+    let (cert_file, key_file) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
+    ["--ssl-certfile", cert_file, "--ssl-keyfile", key_file]
+}
+
+/// Starts the server over TLS with `cert`, and `more` args.
+fn tls_server(cert: &TestCert, more: &[&str]) -> Server {
+    Server::start(&[&tls_args(cert)[..], more].concat())
+}
+
+/// A library client over TLS to `server`, trusting `cert`.
+fn tls_client(server: &Server, cert: &TestCert) -> TelnetConnection {
+    server.connect_with(tls_options(&cert.cert))
+}
+
 #[test]
 fn ssl_certfile_and_keyfile_serve_telnet_over_tls_only() {
     let cert = TestCert::generate();
-    let (cert_file, key_file) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
-    let server = Server::start(&["--ssl-certfile", cert_file, "--ssl-keyfile", key_file]);
+    let server = tls_server(&cert, &[]);
 
-    let secure = TelnetConnection::connect_with("127.0.0.1", server.port, tls_options(&cert.cert))
-        .expect("TLS connection");
+    let secure = tls_client(&server, &cert);
     assert_eq!(secure.get_extra_info("tls").as_deref(), Some("true"));
     assert!(until(&secure, PROMPT).contains("Ready.\r\n"));
     let proto = telsh(&secure, "proto");
@@ -402,8 +284,7 @@ fn ssl_certfile_and_keyfile_serve_telnet_over_tls_only() {
 
     // The TLS client is still served, and so is a new one.
     assert!(telsh(&secure, "help").contains("quit, writer"));
-    let again = TelnetConnection::connect_with("127.0.0.1", server.port, tls_options(&cert.cert))
-        .expect("second TLS connection");
+    let again = tls_client(&server, &cert);
     until(&again, PROMPT);
 }
 
@@ -434,25 +315,14 @@ fn ssl_certificate_that_does_not_load_fails_at_start() {
 #[test]
 fn tls_auto_serves_tls_and_plain_clients_on_one_port() {
     let cert = TestCert::generate();
-    let (cert_file, key_file) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
-    let server = Server::start(&[
-        "--ssl-certfile",
-        cert_file,
-        "--ssl-keyfile",
-        key_file,
-        "--connect-maxwait",
-        "0.5",
-        "--tls-auto",
-    ]);
+    let server = tls_server(&cert, &["--connect-maxwait", "0.5", "--tls-auto"]);
 
-    let secure = TelnetConnection::connect_with("127.0.0.1", server.port, tls_options(&cert.cert))
-        .expect("TLS connection");
+    let secure = tls_client(&server, &cert);
     assert!(until(&secure, PROMPT).contains("Ready.\r\n"));
     assert!(telsh(&secure, "proto").contains(" tls=true "));
 
     // A library client waits for the server to speak: taken as plain after the 0.5 s default.
-    let plain = TelnetConnection::connect_with("127.0.0.1", server.port, plain_options())
-        .expect("plain connection");
+    let plain = server.connect_with(plain_options());
     assert_eq!(plain.get_extra_info("tls").as_deref(), Some("false"));
     assert!(until(&plain, PROMPT).contains("Ready.\r\n"));
     let proto = telsh(&plain, "proto");
@@ -467,17 +337,7 @@ fn tls_auto_serves_tls_and_plain_clients_on_one_port() {
 #[test]
 fn tls_auto_seconds_is_how_long_the_server_waits_for_a_tls_hello() {
     let cert = TestCert::generate();
-    let (cert_file, key_file) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
-    let server = Server::start(&[
-        "--ssl-certfile",
-        cert_file,
-        "--ssl-keyfile",
-        key_file,
-        "--connect-maxwait",
-        "0.5",
-        "--tls-auto",
-        "30",
-    ]);
+    let server = tls_server(&cert, &["--connect-maxwait", "0.5", "--tls-auto", "30"]);
 
     // A client that says nothing is still waited for (30 s) after 1 s: not a byte yet.
     let mut silent = RawClient::silent(server.port);
@@ -497,8 +357,7 @@ fn tls_auto_seconds_is_how_long_the_server_waits_for_a_tls_hello() {
     assert!(plain.command("proto").contains(" tls=false "));
 
     // And TLS still works on the same port.
-    let secure = TelnetConnection::connect_with("127.0.0.1", server.port, tls_options(&cert.cert))
-        .expect("TLS connection");
+    let secure = tls_client(&server, &cert);
     until(&secure, PROMPT);
     assert!(telsh(&secure, "proto").contains(" tls=true "));
 }
@@ -656,11 +515,11 @@ fn status_interval_logs_the_client_count_when_it_changes() {
     );
     const NONE: &str = " 0 client(s) connected";
     const ONE: &str = " 1 client(s) connected";
-    wait_log(&logfile, "0 clients", |log| log.contains(NONE));
+    wait_file(&logfile, "0 clients", |log| log.contains(NONE));
 
     let mut client = RawClient::refusing(server.port);
     client.read_until(PROMPT, DEADLINE);
-    wait_log(&logfile, "0, then 1 client", |log| {
+    wait_file(&logfile, "0, then 1 client", |log| {
         after(log, NONE, 0)
             .and_then(|at| after(log, ONE, at))
             .is_some()
@@ -668,7 +527,7 @@ fn status_interval_logs_the_client_count_when_it_changes() {
 
     client.send(b"quit\r\n");
     client.read_to_eof();
-    let log = wait_log(&logfile, "0, 1, then 0 clients", |log| {
+    let log = wait_file(&logfile, "0, 1, then 0 clients", |log| {
         after(log, NONE, 0)
             .and_then(|at| after(log, ONE, at))
             .and_then(|at| after(log, NONE, at))
@@ -684,7 +543,7 @@ fn status_interval_logs_the_client_count_when_it_changes() {
     let mut client = RawClient::refusing(server.port);
     client.read_until(PROMPT, DEADLINE);
     client.read_for(Duration::from_secs(1));
-    let log = read_log(&logfile);
+    let log = read_file(&logfile);
     assert!(!log.contains("client(s) connected"), "{log}");
 }
 
@@ -701,7 +560,7 @@ fn logfile_gets_the_log_instead_of_stderr() {
     client.send(b"quit\r\n");
     client.read_to_eof();
     let peer = format!("127.0.0.1:{}", client.local_port());
-    let log = wait_log(&logfile, "the client come and go", |log| {
+    let log = wait_file(&logfile, "the client come and go", |log| {
         log.contains(&format!("{peer}: connected"))
             && log.contains(&format!("{peer}: disconnected"))
     });
@@ -763,7 +622,7 @@ fn loglevel_trace_hexdumps_the_wire() {
 
     // Every byte each way is in the dumps, in order: what the client sent in the `recv`
     // dumps, what it received in the `send` dumps.
-    let log = wait_log(&logfile, "the whole exchange dumped", |log| {
+    let log = wait_file(&logfile, "the whole exchange dumped", |log| {
         dumped(log, "recv") == client.sent && dumped(log, "send") == client.received
     });
     // In telnetlib3::hexdump's format: the server's first bytes, DO TTYPE, make one dump.
@@ -785,7 +644,7 @@ fn loglevel_filters_the_log() {
         client.read_until(PROMPT, DEADLINE);
         client.send(b"quit\r\n");
         client.read_to_eof();
-        let log = read_log(&logfile);
+        let log = read_file(&logfile);
         for finer in [" INFO ", " DEBUG ", " TRACE "] {
             assert!(!log.contains(finer), "--loglevel {level}:\n{log}");
         }
@@ -818,8 +677,8 @@ fn assert_usage_error(args: &[&str], needle: &str) -> String {
 #[test]
 fn bad_values_exit_2() {
     let cert = TestCert::generate();
-    let (cert_file, key_file) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
-    let tls = ["--ssl-certfile", cert_file, "--ssl-keyfile", key_file];
+    let tls = tls_args(&cert);
+    let key_file = tls[3];
     let cases: &[(&[&str], &str)] = &[
         (&["--loglevel", "3"], "--loglevel"),
         (&["--loglevel", ""], "--loglevel"),

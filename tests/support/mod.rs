@@ -25,6 +25,9 @@
 // Each test crate uses a different part of the harness.
 #![allow(dead_code)]
 
+/// Helpers for the tests of the crate's binaries (`tests/cli_*.rs`).
+pub mod cli;
+
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::Write as _;
@@ -32,7 +35,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -306,6 +309,18 @@ impl Child {
         true
     }
 
+    /// Waits (at most `timeout`) for the process to exit by itself; then kills what is left of
+    /// its process group, reaps it and returns its exit status. `None` when it is still running
+    /// (it is left running) or was reaped before without a status.
+    pub fn wait_status(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        if !self.wait_exit(timeout) {
+            return None;
+        }
+        self.kill();
+        // Reaped by now: std keeps the status.
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Kills the process group (whatever the peer forked, unless it moved to a session of its
     /// own) and the process, and reaps the process. Idempotent.
     pub fn kill(&mut self) {
@@ -487,7 +502,9 @@ impl Tmux {
 
     /// Runs `tmux ARGS` against this server.
     pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        // -u: UTF-8 whatever the locale, so wide characters are wide (the robot check).
         Command::new(&self.tmux)
+            .arg("-u")
             .arg("-L")
             .arg(&self.socket)
             .args(args)
