@@ -383,6 +383,7 @@ impl TelnetConnection {
             thread_name: format!("telnet {host}:{port}"),
             idle_timeout: None,
             line_discipline: false,
+            command_keys: false,
         };
         let session = Session::start(transport, neg, config, None)?;
         let settled = session

@@ -103,6 +103,12 @@ pub struct ServerOptions {
     pub echo: bool,
     /// Stack size of each handler thread. Default: 256 KiB.
     pub handler_stack_size: usize,
+    /// Turn the telnet commands a client sends for terminal functions into the keys that do
+    /// them on a terminal, in the input at the place they arrived: IP and BRK become `^C`,
+    /// ABORT `^\`, SUSP `^Z`, EOF `^D`, AO `^O`, EC DEL and EL `^U`. For handlers that pass
+    /// input to a terminal, such as [`PtyShell`](crate::shell::PtyShell). Default: false
+    /// (they arrive as nothing).
+    pub command_keys: bool,
 }
 
 impl Default for ServerOptions {
@@ -128,6 +134,7 @@ impl Default for ServerOptions {
             io_timeout: None,
             echo: true,
             handler_stack_size: 256 * 1024,
+            command_keys: false,
         }
     }
 }
@@ -164,6 +171,8 @@ impl ServerOptions {
         echo: bool,
         /// Sets [`handler_stack_size`](Self::handler_stack_size).
         handler_stack_size: usize,
+        /// Sets [`command_keys`](Self::command_keys).
+        command_keys: bool,
     }
 
     /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
@@ -506,6 +515,7 @@ impl BlockingTelnetServer {
             thread_name: format!("telnet reader {peer}"),
             idle_timeout: options.timeout,
             line_discipline: options.echo,
+            command_keys: options.command_keys,
         };
         let session = Session::start(transport, Negotiator::server(policy), config, None)?;
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);

@@ -56,6 +56,27 @@ pub(crate) struct SessionConfig {
     pub idle_timeout: Option<Duration>,
     /// Server: edit and echo input while we perform ECHO (see [`Shared::set_echo`]).
     pub line_discipline: bool,
+    /// Server: the commands IP, BRK, AO, ABORT, SUSP, EOF, EC and EL arrive in the input as
+    /// the keys that do the same on a terminal (see [`command_key`]).
+    pub command_keys: bool,
+}
+
+/// The key that does on a terminal what a telnet command asks for: IP and BRK interrupt
+/// (`^C`), ABORT quits (`^\`), SUSP suspends (`^Z`), EOF ends input (`^D`), AO discards output
+/// (`^O`), EC erases a character (DEL), EL erases the line (`^U`). These are the Linux
+/// defaults and telnetlib3's SLC table.
+pub(crate) fn command_key(command: u8) -> Option<u8> {
+    use crate::telopt::{ABORT, AO, BRK, EC, EL, EOF, IP, SUSP};
+    Some(match command {
+        IP | BRK => 0x03,
+        ABORT => 0x1c,
+        SUSP => 0x1a,
+        EOF => 0x04,
+        AO => 0x0f,
+        EC => 0x7f,
+        EL => 0x15,
+        _ => return None,
+    })
 }
 
 /// A hook the reader thread calls for every event but data (server bookkeeping).
@@ -274,6 +295,17 @@ fn reader_loop(shared: &Shared, reader: &mut TransportReader, mut hook: Option<E
                         data.extend_from_slice(&bytes);
                     }
                     Event::Logout => logout = true,
+                    Event::Command(command) if shared.config.command_keys => {
+                        if let Some(key) = command_key(command) {
+                            if shared.config.line_discipline && local_echo {
+                                edited.push((data.len(), data.len() + 1));
+                            }
+                            data.push(key);
+                        }
+                        if hook.is_some() {
+                            events.push(Event::Command(command));
+                        }
+                    }
                     other => {
                         // Data after a BINARY or CHARSET change is in the new encoding.
                         let changed = match &other {

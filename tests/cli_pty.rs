@@ -289,3 +289,19 @@ fn bash_from_inetutils_telnet_in_tmux() {
     let server = start(BASH);
     tput_cols_in_tmux("pty-inetutils", &server, &telnet.display().to_string());
 }
+
+#[test]
+fn interrupt_process_reaches_the_program_as_ctrl_c() {
+    let server = start(&[
+        "--pty-exec",
+        "/bin/sh",
+        "--",
+        "-c",
+        "trap 'echo interrupted; exit 0' INT; echo ready; while :; do sleep 0.05; done",
+    ]);
+    let conn = server.connect();
+    until_text(&conn, "ready");
+    conn.send_command(telnetlib3::telopt::IP).unwrap();
+    let out = read_text_to_eof(&conn);
+    assert!(out.contains("interrupted"), "{out:?}");
+}

@@ -591,3 +591,41 @@ fn serve_forever_without_handler_is_a_config_error() {
     let server = BlockingTelnetServer::without_handler("127.0.0.1", 0, quick());
     assert!(matches!(server.serve_forever(), Err(Error::Config(_))));
 }
+
+#[test]
+fn command_keys_put_terminal_keys_where_the_commands_arrived() {
+    let (tx, rx) = mpsc::channel();
+    let options = quick().echo(false).command_keys(true);
+    let (server, port, handle) = start(options, move |conn| {
+        let mut got = Vec::new();
+        while got.len() < 11 {
+            match conn.read_some_bytes(Some(Duration::from_secs(5))) {
+                Ok(data) => got.extend_from_slice(&data),
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(got);
+    });
+    let mut client = raw(port);
+    client
+        .write_all(&w(
+            "'a' | IAC IP | 'b' | IAC BRK | IAC AO | IAC ABORT | IAC SUSP | IAC EOF | IAC EC | \
+             IAC EL | IAC NOP | IAC AYT | 'c'",
+        ))
+        .unwrap();
+    let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(got, b"a\x03b\x03\x0f\x1c\x1a\x04\x7f\x15c");
+    // Without the option, the same commands leave no trace in the input.
+    let (tx, rx) = mpsc::channel();
+    let (plain, plain_port, plain_handle) = start(quick().echo(false), move |conn| {
+        let _ = tx.send(conn.read_until_bytes(b"c", Some(Duration::from_secs(5))));
+    });
+    raw(plain_port)
+        .write_all(&w("'a' | IAC IP | IAC EC | 'c'"))
+        .unwrap();
+    let got = rx.recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
+    assert_eq!(got, b"ac");
+    drop(client);
+    stop(server, handle);
+    stop(plain, plain_handle);
+}

@@ -233,7 +233,9 @@ fn main() {
         .max_connections(cli.max_connections)
         .tls_auto(tls_auto)
         // The echo shell and the PTY echo themselves.
-        .echo(cli.shell != "echo" && pty_shell.is_none());
+        .echo(cli.shell != "echo" && pty_shell.is_none())
+        // The PTY's program gets ^C for the client's IP or BRK, and so on.
+        .command_keys(pty_shell.is_some());
     if let (Some(cert), Some(key)) = (&cli.ssl_certfile, &cli.ssl_keyfile) {
         options = options.tls(cert, key);
     }

@@ -27,8 +27,8 @@ const GRACE: Duration = Duration::from_millis(100);
 /// use telnetlib3::{BlockingTelnetServer, ServerOptions};
 ///
 /// let bash = PtyShell::new("/bin/bash").args(["--login"]);
-/// // The PTY echoes: the server's own echo of input is off.
-/// let options = ServerOptions::default().echo(false);
+/// // The PTY echoes: the server's own echo of input is off. Telnet's IP becomes ^C.
+/// let options = ServerOptions::default().echo(false).command_keys(true);
 /// let server = BlockingTelnetServer::with_options("127.0.0.1", 6023, options, move |conn| {
 ///     bash.run(&conn)
 /// });
@@ -59,7 +59,9 @@ const GRACE: Duration = Duration::from_millis(100);
 ///
 /// Input line ends (CR LF, CR NUL) reach the program as one CR, which the terminal turns into
 /// a newline; every other byte passes unchanged, in whatever encoding the client uses (set
-/// `LANG` to match). telnetlib3 also rewrites DEL as BS.
+/// `LANG` to match). telnetlib3 also rewrites DEL as BS. With
+/// [`ServerOptions::command_keys`](crate::ServerOptions::command_keys), a client's IP or BRK
+/// reaches the program as `^C` (an interrupt, in the terminal's default modes), and so on.
 ///
 /// # Ending
 /// When the program ends, its last output is sent and the client disconnected. When the
