@@ -158,25 +158,13 @@ impl ConnectOptions {
         always_dont: Vec<u8>,
     }
 
-    /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
-    #[must_use]
-    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
-        self.encoding = encoding.map(str::to_owned);
-        self
-    }
-
-    /// Sets [`term`](Self::term).
-    #[must_use]
-    pub fn term(mut self, term: &str) -> Self {
-        self.term = term.to_owned();
-        self
-    }
-
-    /// Sets [`xdisploc`](Self::xdisploc).
-    #[must_use]
-    pub fn xdisploc(mut self, display: &str) -> Self {
-        self.xdisploc = display.to_owned();
-        self
+    text_setters! {
+        /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
+        encoding: Option<&str>,
+        /// Sets [`term`](Self::term).
+        term: &str,
+        /// Sets [`xdisploc`](Self::xdisploc).
+        xdisploc: &str,
     }
 
     /// Sets [`send_environ`](Self::send_environ).

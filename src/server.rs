@@ -175,25 +175,13 @@ impl ServerOptions {
         command_keys: bool,
     }
 
-    /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
-    #[must_use]
-    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
-        self.encoding = encoding.map(str::to_owned);
-        self
-    }
-
-    /// Sets [`term`](Self::term).
-    #[must_use]
-    pub fn term(mut self, term: &str) -> Self {
-        self.term = term.to_owned();
-        self
-    }
-
-    /// Sets [`refusal_message`](Self::refusal_message).
-    #[must_use]
-    pub fn refusal_message(mut self, message: &str) -> Self {
-        self.refusal_message = message.to_owned();
-        self
+    text_setters! {
+        /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
+        encoding: Option<&str>,
+        /// Sets [`term`](Self::term).
+        term: &str,
+        /// Sets [`refusal_message`](Self::refusal_message).
+        refusal_message: &str,
     }
 
     /// Serves TLS with this certificate chain and key (PEM files).

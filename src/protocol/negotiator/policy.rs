@@ -59,11 +59,9 @@ impl ServerPolicy {
         subnegotiation_limit: usize,
     }
 
-    /// Sets [`encoding`](Self::encoding).
-    #[must_use]
-    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
-        self.encoding = encoding.map(str::to_owned);
-        self
+    text_setters! {
+        /// Sets [`encoding`](Self::encoding).
+        encoding: Option<&str>,
     }
 
     /// Sets [`charset_offers`](Self::charset_offers).
@@ -181,31 +179,19 @@ impl ClientPolicy {
         subnegotiation_limit: usize,
     }
 
-    /// Sets [`term`](Self::term).
-    #[must_use]
-    pub fn term(mut self, term: &str) -> Self {
-        self.term = term.to_owned();
-        self
+    text_setters! {
+        /// Sets [`term`](Self::term).
+        term: &str,
+        /// Sets [`xdisploc`](Self::xdisploc).
+        xdisploc: &str,
+        /// Sets [`encoding`](Self::encoding).
+        encoding: Option<&str>,
     }
 
     /// Sets [`tspeed`](Self::tspeed).
     #[must_use]
     pub fn tspeed(mut self, rx: u32, tx: u32) -> Self {
         self.tspeed = (rx, tx);
-        self
-    }
-
-    /// Sets [`xdisploc`](Self::xdisploc).
-    #[must_use]
-    pub fn xdisploc(mut self, display: &str) -> Self {
-        self.xdisploc = display.to_owned();
-        self
-    }
-
-    /// Sets [`encoding`](Self::encoding).
-    #[must_use]
-    pub fn encoding(mut self, encoding: Option<&str>) -> Self {
-        self.encoding = encoding.map(str::to_owned);
         self
     }
 
