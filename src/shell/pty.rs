@@ -126,10 +126,9 @@ impl PtyShell {
             .get_extra_info("LANG")
             .filter(usable)
             .or_else(|| charset.map(|c| format!("en_US.{c}")));
-        let utf8 = lang.as_deref().is_some_and(|l| {
-            let l = l.to_ascii_lowercase();
-            l.ends_with("utf-8") || l.ends_with("utf8")
-        });
+        let utf8 = lang
+            .as_deref()
+            .map_or_else(lang_is_utf8_by_default, names_utf8);
         if let Some(lang) = lang {
             command = command.env("LANG", &lang).env("LC_ALL", &lang);
         }
@@ -145,10 +144,7 @@ impl PtyShell {
             }
         }
         let echo = self.cooked && conn.local_enabled(ECHO);
-        command
-            .echo(echo)
-            .canonical(self.cooked)
-            .utf8(utf8 || lang_is_utf8_by_default())
+        command.echo(echo).canonical(self.cooked).utf8(utf8)
     }
 
     /// Runs the program for `conn` until it ends or the client leaves, then disconnects the
@@ -205,14 +201,12 @@ impl PtyShell {
             }
         };
 
-        let ended = forward_input(&pty, conn, &output);
+        forward_input(&pty, conn, &output);
+        // The program ended or the client left: closing the connection ends a write the
+        // output thread may be in, `stop` its wait for output.
         stop.store(true, Ordering::SeqCst);
-        if ended.is_none() {
-            // The client left: hang up the program before waiting for the output thread.
-            let _ = pty.terminate(GRACE);
-        }
-        let _ = output.join();
         conn.close();
+        let _ = output.join();
         match pty.terminate(GRACE) {
             Ok(status) => log::info!("{peer}: pid {} ended: {status}", pty.pid()),
             Err(err) => log::warn!("{peer}: cannot end pid {}: {err}", pty.pid()),
@@ -225,10 +219,13 @@ fn lang_is_utf8_by_default() -> bool {
     ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            v.contains("utf-8") || v.contains("utf8")
-        })
+        .is_some_and(|v| names_utf8(&v))
+}
+
+/// Whether a locale name (`en_US.UTF-8`, `C.utf8`) is a UTF-8 one.
+fn names_utf8(locale: &str) -> bool {
+    let locale = locale.to_ascii_lowercase();
+    locale.contains("utf-8") || locale.contains("utf8")
 }
 
 /// Sends what the program writes to the client until the terminal hangs up, the client is
@@ -253,17 +250,13 @@ fn forward_output(pty: &Pty, conn: &ServerConnection, stop: &AtomicBool) {
 }
 
 /// Sends what the client types to the program and follows the window size, until the
-/// program ends (returns its end) or the client leaves (returns `None`).
-fn forward_input(
-    pty: &Pty,
-    conn: &ServerConnection,
-    output: &std::thread::JoinHandle<()>,
-) -> Option<()> {
+/// program ends or the client leaves.
+fn forward_input(pty: &Pty, conn: &ServerConnection, output: &std::thread::JoinHandle<()>) {
     let mut size = (conn.rows(), conn.columns());
     let mut after_cr = false;
     loop {
         if program_ended(pty, output) {
-            return Some(());
+            return;
         }
         let now = (conn.rows(), conn.columns());
         if now != size {
@@ -276,7 +269,7 @@ fn forward_input(
         let data = match conn.read_some_bytes(Some(TICK)) {
             Ok(data) => data,
             Err(Error::Timeout) => continue,
-            Err(_) => return None,
+            Err(_) => return,
         };
         let input = terminal_input(&data, &mut after_cr);
         let mut rest = &input[..];
@@ -286,13 +279,13 @@ fn forward_input(
                 Err(err) if err.kind() == io::ErrorKind::TimedOut => {
                     // The program is not reading: keep watching it and the client.
                     if program_ended(pty, output) {
-                        return Some(());
+                        return;
                     }
                     if !conn.active() {
-                        return None;
+                        return;
                     }
                 }
-                Err(_) => return Some(()),
+                Err(_) => return,
             }
         }
     }
