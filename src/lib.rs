@@ -42,7 +42,7 @@
 //! # Ok::<(), String>(())
 //! ```
 #![deny(missing_docs, missing_debug_implementations)]
-// Denied everywhere; `pty`, the one module that talks to libc, allows it.
+// Denied everywhere; `sys`, the one module that talks to libc, allows it.
 #![deny(unsafe_code)]
 
 #[macro_use]
@@ -52,10 +52,10 @@ pub mod encoding;
 mod error;
 pub mod legacy;
 pub mod protocol;
-pub mod pty;
 pub mod server;
 mod session;
 pub mod shell;
+mod sys;
 pub mod telopt;
 pub mod transport;
 
@@ -63,3 +63,4 @@ pub use client::{ConnectOptions, NegotiationState, TelnetConnection, WaitFor};
 pub use error::{Error, Result};
 pub use server::{BlockingTelnetServer, ServerConnection, ServerOptions};
 pub use session::hexdump;
+pub use sys::pty;

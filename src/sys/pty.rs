@@ -1,7 +1,7 @@
 //! Programs on a pseudo-terminal: [`PtyCommand`] starts one, [`Pty`] talks to it.
 //!
-//! This is the one module of the crate that calls libc directly (the PTY, `fork`/`execve`,
-//! termios, the window size and signals have no safe std API). Everything else is safe code.
+//! Part of the crate's one libc module (the private `sys`, the only code allowed `unsafe`;
+//! the PTY, `fork`/`execve`, termios and the window size have no safe std API).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -20,7 +20,6 @@
 //! [`resize`](Pty::resize) reaches its foreground process group as `SIGWINCH` (the kernel
 //! sends it), and [`terminate`](Pty::terminate) hangs up the whole group, as closing a
 //! terminal does.
-#![allow(unsafe_code)] // The one module that talks to libc: PTY, fork/exec, termios, signals.
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io;
@@ -476,36 +475,9 @@ fn poll_fd(
     events: libc::c_short,
     deadline: Option<Instant>,
 ) -> io::Result<libc::c_short> {
-    loop {
-        let wait_ms = match deadline {
-            None => -1,
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                // Round up, so a wait never ends just before its deadline.
-                libc::c_int::try_from(left.as_micros().div_ceil(1000)).unwrap_or(libc::c_int::MAX)
-            }
-        };
-        let mut pfd = libc::pollfd {
-            fd,
-            events,
-            revents: 0,
-        };
-        // SAFETY: one live `pollfd`, count 1.
-        let n = unsafe { libc::poll(&mut pfd, 1, wait_ms) };
-        if n < 0 {
-            let err = io::Error::last_os_error();
-            if err.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(err);
-        }
-        if n > 0 {
-            return Ok(pfd.revents);
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Ok(0);
-        }
-    }
+    let mut fds = [super::poll::PollFd::new(fd, events)];
+    super::poll::poll(&mut fds, deadline)?;
+    Ok(fds[0].revents())
 }
 
 /// A program running on a PTY, started by [`PtyCommand::spawn`].
