@@ -81,7 +81,7 @@ pub(crate) fn poll(fds: &mut [PollFd], deadline: Option<Instant>) -> io::Result<
         if n > 0 {
             return Ok(n as usize);
         }
-        if deadline.is_none_or(|d| Instant::now() >= d) {
+        if !matches!(deadline, Some(d) if Instant::now() < d) {
             return Ok(0);
         }
     }
