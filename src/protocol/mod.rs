@@ -19,6 +19,7 @@ pub mod qmethod;
 pub use qmethod::{OptionTable, Outcome, Side, Q};
 mod event;
 pub mod negotiator;
+pub mod nvt;
 pub use event::Event;
 pub use negotiator::{
     is_mud_client, ClientPolicy, Mode, Negotiator, OptionState, PeerInfo, Receive, Role,
