@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use crate::protocol::ProtocolError;
 
@@ -35,11 +36,11 @@ pub enum Error {
     /// The connection was closed by this side; no further calls can succeed.
     Closed,
     /// A configured bound was exceeded (what, and the bound).
-    Limit(String),
+    Limit(LimitError),
     /// Text that could not be encoded or decoded in the connection's encoding.
     Encoding(String),
     /// Invalid configuration: a bad option value, a certificate or key that does not load.
-    Config(String),
+    Config(ConfigError),
 }
 
 /// `Result` with [`Error`] as the default error.
@@ -91,7 +92,7 @@ impl fmt::Display for Error {
             Error::Timeout => f.write_str("timed out"),
             Error::Eof => f.write_str("connection closed by peer"),
             Error::Closed => f.write_str("connection is closed"),
-            Error::Limit(what) => write!(f, "limit exceeded: {what}"),
+            Error::Limit(limit) => write!(f, "limit exceeded: {limit}"),
             Error::Encoding(what) => write!(f, "encoding error: {what}"),
             Error::Config(what) => write!(f, "invalid configuration: {what}"),
         }
@@ -104,8 +105,137 @@ impl std::error::Error for Error {
             Error::Io(err) => Some(err),
             Error::Tls(err) => Some(err),
             Error::Protocol(err) => Some(err),
+            Error::Config(err) => err.source.as_deref().map(|e| e as _),
             _ => None,
         }
+    }
+}
+
+impl Error {
+    /// An [`Error::Config`] with a message and no cause.
+    #[must_use]
+    pub fn config(message: impl Into<String>) -> Self {
+        Error::Config(ConfigError {
+            message: message.into(),
+            source: None,
+        })
+    }
+
+    /// An [`Error::Config`] with a message and the error that caused it (a file that could
+    /// not be read, a certificate that did not parse), kept as its
+    /// [`source`](std::error::Error::source).
+    #[must_use]
+    pub fn config_with(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config(ConfigError {
+            message: message.into(),
+            source: Some(Arc::new(source)),
+        })
+    }
+
+    /// An equivalent error, for reporting one failure to several callers (the reader of a
+    /// connection fails once; every read after it reports why). I/O errors keep their kind
+    /// and message.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        match self {
+            Error::Io(err) => Error::Io(io::Error::new(err.kind(), err.to_string())),
+            Error::Tls(err) => Error::Tls(err.clone()),
+            Error::Protocol(err) => Error::Protocol(err.clone()),
+            Error::Timeout => Error::Timeout,
+            Error::Eof => Error::Eof,
+            Error::Closed => Error::Closed,
+            Error::Limit(err) => Error::Limit(err.clone()),
+            Error::Encoding(what) => Error::Encoding(what.clone()),
+            Error::Config(err) => Error::Config(err.clone()),
+        }
+    }
+}
+
+/// Why a configuration was refused, with the error that caused it when there was one.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    message: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ConfigError {
+    /// What was wrong, in one line.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(source) = &self.source {
+            if !self.message.contains(&source.to_string()) {
+                write!(f, ": {source}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// A bound was hit ([`Error::Limit`]): which, its size, and the data gathered before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LimitError {
+    /// The bound, named as its option is (e.g. `max_line`).
+    pub what: &'static str,
+    /// Its size, in bytes.
+    pub limit: usize,
+    /// The data gathered before the bound was hit, handed over so nothing is lost.
+    pub partial: Partial,
+}
+
+/// The data a call had gathered when it hit a bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Partial {
+    /// Nothing (the bound is not about data).
+    None,
+    /// Bytes, from a byte read.
+    Bytes(Vec<u8>),
+    /// Text, from a text read.
+    Text(String),
+}
+
+impl Partial {
+    /// How many bytes (or characters' UTF-8 bytes) it holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Partial::None => 0,
+            Partial::Bytes(b) => b.len(),
+            Partial::Text(t) => t.len(),
+        }
+    }
+
+    /// Whether it holds nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} bytes reached", self.what, self.limit)?;
+        if !self.partial.is_empty() {
+            write!(f, " ({} bytes gathered)", self.partial.len())?;
+        }
+        Ok(())
     }
 }
 

@@ -60,7 +60,7 @@ pub mod telopt;
 pub mod transport;
 
 pub use client::{ConnectOptions, NegotiationState, TelnetConnection, WaitFor};
-pub use error::{Error, Result};
+pub use error::{ConfigError, Error, LimitError, Partial, Result};
 pub use server::{BlockingTelnetServer, ServerConnection, ServerOptions};
 pub use session::hexdump;
 pub use sys::pty;

@@ -312,7 +312,7 @@ impl BlockingTelnetServer {
             if let (Some(cert), Some(key)) = (&options.tls_cert, &options.tls_key) {
                 *self.inner.tls.lock() = Some(transport::server_config(cert, key)?);
             } else if options.tls_cert.is_some() || options.tls_key.is_some() {
-                return Err(Error::Config(
+                return Err(Error::config(
                     "TLS needs both a certificate and a key".to_owned(),
                 ));
             }
@@ -336,7 +336,7 @@ impl BlockingTelnetServer {
             *listener = Some(bound);
         }
         self.local_addr()
-            .ok_or_else(|| Error::Config("server is not bound".to_owned()))
+            .ok_or_else(|| Error::config("server is not bound".to_owned()))
     }
 
     /// The address bound, once started.
@@ -355,7 +355,7 @@ impl BlockingTelnetServer {
             .inner
             .handler
             .clone()
-            .ok_or_else(|| Error::Config("serve_forever needs a handler".to_owned()))?;
+            .ok_or_else(|| Error::config("serve_forever needs a handler".to_owned()))?;
         self.start()?;
         while !self.inner.shutting_down.load(Ordering::SeqCst) {
             let Some((stream, peer)) = self.poll_accept()? else {

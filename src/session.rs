@@ -878,7 +878,7 @@ impl Shared {
 }
 
 fn bytes_only() -> Error {
-    Error::Config("this connection has no encoding (bytes only): use the byte methods".to_owned())
+    Error::config("this connection has no encoding (bytes only): use the byte methods".to_owned())
 }
 
 impl State {

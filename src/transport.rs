@@ -74,7 +74,7 @@ pub fn client_config(options: &TlsClientOptions) -> Result<Arc<rustls::ClientCon
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|err| Error::Config(format!("TLS client configuration: {err}")))?;
+        .map_err(|err| Error::config(format!("TLS client configuration: {err}")))?;
     let config = if options.no_verify {
         log::warn!("TLS certificate verification is disabled: the server is not authenticated");
         builder
@@ -101,7 +101,7 @@ fn load_ca_file(path: &Path) -> Result<RootCertStore> {
     let mut roots = RootCertStore::empty();
     for cert in certs {
         roots.add(cert).map_err(|err| {
-            Error::Config(format!(
+            Error::config(format!(
                 "CA file {}: bad certificate: {err}",
                 path.display()
             ))
@@ -115,9 +115,9 @@ fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>> {
     let file = open_pem(path, what)?;
     let certs = rustls_pemfile::certs(&mut BufReader::new(file))
         .collect::<io::Result<Vec<_>>>()
-        .map_err(|err| Error::Config(format!("{what} {}: {err}", path.display())))?;
+        .map_err(|err| Error::config(format!("{what} {}: {err}", path.display())))?;
     if certs.is_empty() {
-        return Err(Error::Config(format!(
+        return Err(Error::config(format!(
             "{what} {}: no PEM certificate in it",
             path.display()
         )));
@@ -126,7 +126,7 @@ fn load_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>> {
 }
 
 fn open_pem(path: &Path, what: &str) -> Result<File> {
-    File::open(path).map_err(|err| Error::Config(format!("{what} {}: {err}", path.display())))
+    File::open(path).map_err(|err| Error::config(format!("{what} {}: {err}", path.display())))
 }
 
 /// Builds a server configuration from a PEM certificate chain and a PEM private key.
@@ -137,20 +137,20 @@ pub fn server_config(cert_file: &Path, key_file: &Path) -> Result<Arc<rustls::Se
     let certs = load_certs(cert_file, "certificate file")?;
     let file = open_pem(key_file, "key file")?;
     let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut BufReader::new(file))
-        .map_err(|err| Error::Config(format!("key file {}: {err}", key_file.display())))?
+        .map_err(|err| Error::config(format!("key file {}: {err}", key_file.display())))?
         .ok_or_else(|| {
-            Error::Config(format!(
+            Error::config(format!(
                 "key file {}: no PEM private key in it",
                 key_file.display()
             ))
         })?;
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|err| Error::Config(format!("TLS server configuration: {err}")))?
+        .map_err(|err| Error::config(format!("TLS server configuration: {err}")))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|err| {
-            Error::Config(format!(
+            Error::config(format!(
                 "certificate {} with key {}: {err}",
                 cert_file.display(),
                 key_file.display()
@@ -312,7 +312,7 @@ impl Transport {
             .and_then(|name| name.strip_suffix(']'))
             .unwrap_or(server_name);
         let name = ServerName::try_from(bare.to_owned())
-            .map_err(|err| Error::Config(format!("TLS server name {server_name:?}: {err}")))?;
+            .map_err(|err| Error::config(format!("TLS server name {server_name:?}: {err}")))?;
         let conn = ClientConnection::new(config, name).map_err(Error::Tls)?;
         Self::handshake(stream, Connection::Client(conn), timeout)
     }

@@ -79,7 +79,7 @@ impl std::str::FromStr for Errors {
             .into_iter()
             .find(|e| s.eq_ignore_ascii_case(e.as_str()))
             .ok_or_else(|| {
-                Error::Config(format!(
+                Error::config(format!(
                     "unknown encoding errors mode {s:?} (expected replace, ignore or strict)"
                 ))
             })
@@ -222,7 +222,7 @@ impl Codec {
             None => Ok(None),
             Some(name) => Codec::lookup(name)
                 .map(Some)
-                .ok_or_else(|| crate::Error::Config(format!("unknown encoding {name:?}"))),
+                .ok_or_else(|| crate::Error::config(format!("unknown encoding {name:?}"))),
         }
     }
 

@@ -94,7 +94,7 @@ pub fn compile_pattern(pattern: &[u8]) -> Result<Regex> {
         .unicode(false)
         .build()
         .map_err(|err| {
-            Error::Config(format!(
+            Error::config(format!(
                 "invalid expect pattern {}: {err}",
                 python_bytes_repr(pattern)
             ))
