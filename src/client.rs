@@ -17,10 +17,12 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::connection::{Connection, Role};
 use crate::encoding::{Codec, Errors};
-use crate::protocol::{ClientPolicy, Mode, Negotiator, OptionState, ProtocolError, Side};
-use crate::session::{Session, SessionConfig};
-use crate::telopt;
+use crate::engine::Engine;
+use crate::engine::{EngineConfig, EVENT_CAPACITY};
+use crate::protocol::nvt::NvtConfig;
+use crate::protocol::{ClientPolicy, Negotiator};
 use crate::transport::{self, TlsClientOptions, Transport};
 use crate::{Error, Result};
 
@@ -78,6 +80,10 @@ pub struct ConnectOptions {
     /// Bound on received data waiting to be read; the reader stops reading while it is full.
     /// Default: 1 MiB.
     pub buffer_limit: usize,
+    /// How long a line (or the text before a `read_until` pattern) may grow while a read waits
+    /// for its end: past it the read fails with [`Error::Limit`], handing over what it gathered,
+    /// and the rest of that line is dropped. Default 1 MiB.
+    pub max_line: usize,
     /// Bound on one subnegotiation from the server, in bytes. Default: 1 MiB.
     pub subnegotiation_limit: usize,
     /// Options offered with WILL on connect. Default: none.
@@ -111,6 +117,7 @@ impl Default for ConnectOptions {
             tls: false,
             tls_options: TlsClientOptions::default(),
             buffer_limit: 1 << 20,
+            max_line: 1 << 20,
             subnegotiation_limit: policy.subnegotiation_limit,
             always_will: Vec::new(),
             always_do: Vec::new(),
@@ -146,6 +153,8 @@ impl ConnectOptions {
         tls_options: TlsClientOptions,
         /// Sets [`buffer_limit`](Self::buffer_limit).
         buffer_limit: usize,
+        /// Sets [`max_line`](Self::max_line).
+        max_line: usize,
         /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
         subnegotiation_limit: usize,
         /// Sets [`always_will`](Self::always_will).
@@ -229,89 +238,7 @@ impl ConnectOptions {
     }
 }
 
-/// Conditions for [`TelnetConnection::wait_for`]: option names (as
-/// [`telopt::option_from_name`] reads them) with the state each must reach.
-///
-/// ```
-/// use telnetlib3::WaitFor;
-/// let wait = WaitFor::default().remote("NAWS", true).pending("TTYPE", false);
-/// assert_eq!(wait.remote, [("NAWS".to_owned(), true)]);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct WaitFor {
-    /// Whether the peer performs each option (it said WILL).
-    pub remote: Vec<(String, bool)>,
-    /// Whether we perform each option (we said WILL).
-    pub local: Vec<(String, bool)>,
-    /// Whether a request about each option is still unanswered.
-    pub pending: Vec<(String, bool)>,
-}
-
-impl WaitFor {
-    /// Adds a remote condition.
-    #[must_use]
-    pub fn remote(mut self, option: &str, enabled: bool) -> Self {
-        self.remote.push((option.to_owned(), enabled));
-        self
-    }
-
-    /// Adds a local condition.
-    #[must_use]
-    pub fn local(mut self, option: &str, enabled: bool) -> Self {
-        self.local.push((option.to_owned(), enabled));
-        self
-    }
-
-    /// Adds a pending condition.
-    #[must_use]
-    pub fn pending(mut self, option: &str, pending: bool) -> Self {
-        self.pending.push((option.to_owned(), pending));
-        self
-    }
-
-    /// Whether every condition holds on `neg`.
-    pub(crate) fn holds(&self, neg: &Negotiator) -> Result<bool, ProtocolError> {
-        for (name, want) in &self.remote {
-            if neg.option_state(name)?.remote.enabled() != *want {
-                return Ok(false);
-            }
-        }
-        for (name, want) in &self.local {
-            if neg.option_state(name)?.local.enabled() != *want {
-                return Ok(false);
-            }
-        }
-        for (name, want) in &self.pending {
-            if neg.option_state(name)?.pending != *want {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// Fails on the first option name that does not exist.
-    pub(crate) fn validate(&self) -> Result<(), ProtocolError> {
-        for (name, _) in self.remote.iter().chain(&self.local).chain(&self.pending) {
-            telopt::option_from_name(name)
-                .ok_or_else(|| ProtocolError::UnknownOption(name.clone()))?;
-        }
-        Ok(())
-    }
-}
-
-/// A read-only view of a connection's negotiation state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NegotiationState {
-    /// telnetlib3's mode: local, remote or kludge.
-    pub mode: Mode,
-    /// Options we perform.
-    pub local: Vec<u8>,
-    /// Options the peer performs.
-    pub remote: Vec<u8>,
-    /// Whether negotiation has settled.
-    pub settled: bool,
-}
+pub use crate::connection::{NegotiationState, WaitFor};
 
 /// A blocking telnet client connection, after telnetlib3.sync's `TelnetConnection`.
 ///
@@ -323,9 +250,16 @@ pub struct NegotiationState {
 /// ever, by default).
 #[derive(Debug)]
 pub struct TelnetConnection {
-    session: Session,
+    conn: Connection,
     options: ConnectOptions,
-    host: String,
+}
+
+impl std::ops::Deref for TelnetConnection {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
 }
 
 impl TelnetConnection {
@@ -362,21 +296,20 @@ impl TelnetConnection {
             None => Transport::plain(stream),
         };
         let neg = Negotiator::client(options.policy(codec));
-        let config = SessionConfig {
-            encoding: codec,
+        let config = EngineConfig {
+            nvt: NvtConfig::default()
+                .encoding(codec)
+                .force_binary(options.force_binary),
             errors: options.encoding_errors,
-            force_binary: options.force_binary,
             buffer_limit: options.buffer_limit.max(1),
+            max_line: options.max_line.max(1),
             default_timeout: options.timeout,
             thread_name: format!("telnet {host}:{port}"),
             idle_timeout: None,
-            line_discipline: false,
-            command_keys: false,
+            event_capacity: EVENT_CAPACITY,
         };
-        let session = Session::start(transport, neg, config, None)?;
-        let settled = session
-            .shared()
-            .wait_settled(options.connect_minwait, options.connect_maxwait);
+        let engine = Engine::start(transport, neg, config)?;
+        let settled = engine.wait_settled(options.connect_minwait, options.connect_maxwait);
         log::debug!(
             "connected to {host}:{port}, negotiation {}",
             if settled {
@@ -385,283 +318,19 @@ impl TelnetConnection {
                 "not settled within connect_maxwait"
             }
         );
-        Ok(Self {
-            session,
-            options,
+        let role = Role::Client {
             host: host.to_owned(),
+            term: options.term.clone(),
+            cols: options.cols,
+            rows: options.rows,
+            tspeed: options.tspeed,
+            xdisploc: options.xdisploc.clone(),
+            encoding: codec,
+        };
+        Ok(Self {
+            conn: Connection::new(engine, role),
+            options,
         })
-    }
-
-    /// Reads up to `n` characters, waiting for at least one.
-    ///
-    /// # Errors
-    /// [`Error::Timeout`] when nothing arrives in time, [`Error::Eof`] once the server closed
-    /// and everything was read, [`Error::Closed`] after [`close`](Self::close),
-    /// [`Error::Encoding`] with strict `encoding_errors`, [`Error::Config`] on a bytes-only
-    /// connection.
-    pub fn read(&self, n: usize, timeout: Option<Duration>) -> Result<String> {
-        self.session.shared().read_text(n, timeout)
-    }
-
-    /// Reads up to `n` bytes, waiting for at least one.
-    ///
-    /// # Errors
-    /// As [`read`](Self::read), without the encoding errors.
-    pub fn read_bytes(&self, n: usize, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.session.shared().read_bytes(n, timeout)
-    }
-
-    /// Reads whatever text is there, waiting for at least one character.
-    ///
-    /// # Errors
-    /// As [`read`](Self::read).
-    pub fn read_some(&self, timeout: Option<Duration>) -> Result<String> {
-        self.read(usize::MAX, timeout)
-    }
-
-    /// Reads whatever bytes are there, waiting for at least one.
-    ///
-    /// # Errors
-    /// As [`read_bytes`](Self::read_bytes).
-    pub fn read_some_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.read_bytes(usize::MAX, timeout)
-    }
-
-    /// Reads one line, terminator included: it ends at CR LF, LF, CR NUL (returned as CR) or a
-    /// lone CR. At end of stream a partial line is returned.
-    ///
-    /// # Errors
-    /// As [`read`](Self::read); [`Error::Eof`] only when nothing at all is left.
-    pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
-        self.session.shared().readline_text(timeout)
-    }
-
-    /// [`readline`](Self::readline) in bytes.
-    ///
-    /// # Errors
-    /// As [`readline`](Self::readline).
-    pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.session.shared().readline_bytes(timeout)
-    }
-
-    /// Reads up to and including `pattern`.
-    ///
-    /// # Errors
-    /// As [`read`](Self::read); [`Error::Eof`] when the server closes before `pattern` came (the
-    /// data stays readable).
-    pub fn read_until(&self, pattern: &str, timeout: Option<Duration>) -> Result<String> {
-        self.session.shared().read_until_text(pattern, timeout)
-    }
-
-    /// [`read_until`](Self::read_until) in bytes (telnetlib3 always returns bytes here).
-    ///
-    /// # Errors
-    /// As [`read_until`](Self::read_until).
-    pub fn read_until_bytes(&self, pattern: &[u8], timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.session.shared().read_until_bytes(pattern, timeout)
-    }
-
-    /// Writes text in the connection's encoding, `IAC` doubled, no newline conversion. The call
-    /// returns once the socket took every byte; a failure is returned here, never lost.
-    ///
-    /// # Errors
-    /// [`Error::Io`] / [`Error::Tls`] when the connection fails, [`Error::Timeout`] past the
-    /// default timeout, [`Error::Closed`] after [`close`](Self::close), [`Error::Encoding`]
-    /// with strict `encoding_errors`.
-    pub fn write(&self, text: &str) -> Result<()> {
-        self.session.shared().write_text(text)
-    }
-
-    /// Writes bytes, `IAC` doubled.
-    ///
-    /// # Errors
-    /// As [`write`](Self::write).
-    pub fn write_bytes(&self, data: &[u8]) -> Result<()> {
-        self.session.shared().write_bytes(data)
-    }
-
-    /// Waits until everything written was handed to the socket. Writes are not buffered in
-    /// user space, so this returns at once unless the connection is closed.
-    ///
-    /// # Errors
-    /// [`Error::Closed`] after [`close`](Self::close).
-    pub fn flush(&self, timeout: Option<Duration>) -> Result<()> {
-        let _ = timeout;
-        if self.session.shared().is_closed() {
-            return Err(Error::Closed);
-        }
-        Ok(())
-    }
-
-    /// Closes the connection; later calls fail with [`Error::Closed`]. Idempotent.
-    pub fn close(&self) {
-        self.session.close();
-    }
-
-    /// Whether [`close`](Self::close) was called.
-    #[must_use]
-    pub fn is_closed(&self) -> bool {
-        self.session.shared().is_closed()
-    }
-
-    /// Whether the server ended the stream (everything it sent may still be readable).
-    #[must_use]
-    pub fn at_eof(&self) -> bool {
-        self.session.shared().at_eof()
-    }
-
-    /// Waits until every condition of `wait` holds.
-    ///
-    /// ```no_run
-    /// # use std::time::Duration;
-    /// # use telnetlib3::{TelnetConnection, WaitFor};
-    /// # let conn = TelnetConnection::connect("localhost", 6023)?;
-    /// conn.wait_for(&WaitFor::default().local("NAWS", true), Some(Duration::from_secs(5)))?;
-    /// # Ok::<(), telnetlib3::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::Protocol`] for an unknown option name, [`Error::Timeout`], [`Error::Eof`] when
-    /// the server closes first, [`Error::Closed`].
-    pub fn wait_for(&self, wait: &WaitFor, timeout: Option<Duration>) -> Result<()> {
-        wait.validate()?;
-        self.session
-            .shared()
-            .wait_negotiation(timeout, |neg| wait.holds(neg))
-    }
-
-    /// Connection facts by telnetlib3's names: `term`, `cols`, `rows`, `lang`, `charset`,
-    /// `encoding`, `tspeed` (`"rx,tx"`), `xdisploc`, `peername`, `sockname`, `tls`, `mode`.
-    #[must_use]
-    pub fn get_extra_info(&self, key: &str) -> Option<String> {
-        let shared = self.session.shared();
-        let options = &self.options;
-        match key {
-            "term" | "TERM" => Some(options.term.clone()),
-            "cols" | "COLUMNS" => Some(options.cols.to_string()),
-            "rows" | "LINES" => Some(options.rows.to_string()),
-            "lang" | "LANG" => options
-                .codec()
-                .ok()
-                .flatten()
-                .map(|c| format!("en_US.{}", c.name())),
-            "charset" => shared
-                .negotiator(|neg| neg.info().charset.clone())
-                .or_else(|| options.codec().ok().flatten().map(|c| c.name().to_owned())),
-            "encoding" => shared.input_codec().map(|c| c.name().to_owned()),
-            "tspeed" => Some(format!("{},{}", options.tspeed.0, options.tspeed.1)),
-            "xdisploc" => Some(options.xdisploc.clone()).filter(|x| !x.is_empty()),
-            "peername" => shared.peer_addr().map(|a| a.to_string()),
-            "sockname" => shared.local_addr().map(|a| a.to_string()),
-            "tls" => Some(shared.is_tls().to_string()),
-            "mode" => Some(shared.negotiator(|neg| neg.mode().as_str().to_owned())),
-            "host" => Some(self.host.clone()),
-            _ => None,
-        }
-    }
-
-    /// The negotiation state right now.
-    #[must_use]
-    pub fn negotiation(&self) -> NegotiationState {
-        self.session.shared().negotiator(|neg| {
-            let status = neg.status_report();
-            NegotiationState {
-                mode: neg.mode(),
-                local: status.local,
-                remote: status.remote,
-                settled: neg.is_settled(),
-            }
-        })
-    }
-
-    /// Both sides of the option called `name`.
-    ///
-    /// # Errors
-    /// [`Error::Protocol`] for an unknown name.
-    pub fn option_state(&self, name: &str) -> Result<OptionState> {
-        Ok(self
-            .session
-            .shared()
-            .negotiator(|neg| neg.option_state(name))?)
-    }
-
-    /// Whether the server performs `option` (it said WILL and we agreed).
-    #[must_use]
-    pub fn remote_enabled(&self, option: u8) -> bool {
-        self.session
-            .shared()
-            .negotiator(|neg| neg.enabled(Side::Remote, option))
-    }
-
-    /// Whether we perform `option`.
-    #[must_use]
-    pub fn local_enabled(&self, option: u8) -> bool {
-        self.session
-            .shared()
-            .negotiator(|neg| neg.enabled(Side::Local, option))
-    }
-
-    /// Sends a bare command such as [`telopt::AYT`], [`telopt::IP`] or [`telopt::BRK`].
-    ///
-    /// # Errors
-    /// As [`write`](Self::write).
-    pub fn send_command(&self, command: u8) -> Result<()> {
-        self.session
-            .shared()
-            .with_negotiator(|neg| neg.send_command(command))
-    }
-
-    /// Asks for an option (WILL/WONT for [`Side::Local`], DO/DONT for [`Side::Remote`]).
-    ///
-    /// # Errors
-    /// As [`write`](Self::write).
-    pub fn request(&self, side: Side, option: u8, enable: bool) -> Result<()> {
-        self.session
-            .shared()
-            .with_negotiator(|neg| neg.request(side, option, enable))
-    }
-
-    /// Reports a new window size (sent as NAWS when agreed).
-    ///
-    /// # Errors
-    /// As [`write`](Self::write).
-    pub fn set_window_size(&self, cols: u16, rows: u16) -> Result<()> {
-        self.session
-            .shared()
-            .with_negotiator(|neg| neg.set_window_size(cols, rows))
-    }
-
-    /// Runs `f` with the live negotiator (for anything the methods here do not cover), then
-    /// sends whatever it queued.
-    ///
-    /// # Errors
-    /// As [`write`](Self::write).
-    pub fn with_negotiator<T>(&self, f: impl FnOnce(&mut Negotiator) -> T) -> Result<T> {
-        self.session.shared().with_negotiator(f)
-    }
-
-    /// Time since the server last sent anything.
-    #[must_use]
-    pub fn idle(&self) -> Duration {
-        self.session.shared().idle()
-    }
-
-    /// Time since the connection was made.
-    #[must_use]
-    pub fn duration(&self) -> Duration {
-        self.session.shared().duration()
-    }
-
-    /// Data received and not yet read, in bytes.
-    #[must_use]
-    pub fn buffered(&self) -> usize {
-        self.session.shared().buffered()
-    }
-
-    /// The server's address.
-    #[must_use]
-    pub fn peer_addr(&self) -> Option<SocketAddr> {
-        self.session.shared().peer_addr()
     }
 
     /// The options this connection was made with.
@@ -673,7 +342,8 @@ impl TelnetConnection {
 
 impl Drop for TelnetConnection {
     fn drop(&mut self) {
-        self.session.close();
+        // Closes even when a clone of the inner `Connection` lives on.
+        self.conn.close();
     }
 }
 

@@ -48,19 +48,20 @@
 #[macro_use]
 mod macros;
 pub mod client;
+pub mod connection;
 pub mod encoding;
+mod engine;
 mod error;
 pub mod legacy;
 pub mod protocol;
 pub mod server;
-mod session;
 pub mod shell;
 mod sys;
 pub mod telopt;
 pub mod transport;
 
 pub use client::{ConnectOptions, NegotiationState, TelnetConnection, WaitFor};
+pub use engine::hexdump;
 pub use error::{ConfigError, Error, LimitError, Partial, Result};
 pub use server::{BlockingTelnetServer, ServerConnection, ServerOptions};
-pub use session::hexdump;
 pub use sys::pty;

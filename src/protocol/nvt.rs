@@ -18,8 +18,9 @@
 //! Line editing is for lines a person types: it applies only while we perform ECHO, the peer
 //! has not agreed to send BINARY, the connection has an encoding (text), and the application
 //! has not turned it off. Bytes-only and BINARY input reach the application exactly as sent
-//! (echoed verbatim while we perform ECHO) — an XMODEM transfer or a binary protocol is not
-//! edited.
+//! — an XMODEM transfer or a binary protocol is not edited. While we perform ECHO they are
+//! echoed as they came (bytes only), or with each line end shown as CR LF (text in BINARY, so
+//! a person's Enter still moves to a new line).
 //!
 //! ```
 //! use telnetlib3::protocol::nvt::{LineDiscipline, NvtConfig, Received};
@@ -141,6 +142,8 @@ pub struct LineDiscipline {
     local_echo: bool,
     echo_on: bool,
     after_cr: bool,
+    /// The last byte echoed by `echo_line_ends` was a CR.
+    echo_after_cr: bool,
     /// Characters of the line being typed that an erase may still take.
     line_chars: usize,
 }
@@ -156,6 +159,7 @@ impl LineDiscipline {
             local_echo: neg.enabled(Side::Local, ECHO),
             echo_on: true,
             after_cr: false,
+            echo_after_cr: false,
             line_chars: 0,
         }
     }
@@ -270,7 +274,12 @@ impl LineDiscipline {
             return;
         }
         if self.editing() {
-            out.echo.extend_from_slice(bytes);
+            if self.config.encoding.is_some() {
+                // Text in BINARY: not edited, but a line end shows as one on the screen.
+                self.echo_line_ends(bytes, &mut out.echo);
+            } else {
+                out.echo.extend_from_slice(bytes);
+            }
         }
         if self.binary {
             // BINARY: every byte is data, CR NUL included.
@@ -296,6 +305,18 @@ impl LineDiscipline {
             }
         }
         out.data.extend_from_slice(rest);
+    }
+
+    /// Echoes `bytes` as they are, but for line ends (CR, LF, CR LF, CR NUL), echoed as CR LF.
+    fn echo_line_ends(&mut self, bytes: &[u8], echo: &mut Vec<u8>) {
+        for &byte in bytes {
+            let after_cr = std::mem::replace(&mut self.echo_after_cr, byte == b'\r');
+            match byte {
+                b'\n' | 0 if after_cr => {}
+                b'\r' | b'\n' => echo.extend_from_slice(b"\r\n"),
+                _ => echo.push(byte),
+            }
+        }
     }
 
     /// Text typed while we perform ECHO: BS and DEL erase the last character of the line

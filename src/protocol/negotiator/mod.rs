@@ -373,6 +373,12 @@ impl Negotiator {
         }
     }
 
+    /// How many bytes are queued to send (see [`poll_transmit`](Self::poll_transmit)).
+    #[must_use]
+    pub fn pending_transmit(&self) -> usize {
+        self.core.out.len()
+    }
+
     /// Takes every byte waiting to be sent.
     pub fn take_transmit(&mut self) -> Vec<u8> {
         self.trace_transmit();

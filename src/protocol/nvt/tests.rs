@@ -69,6 +69,8 @@ fn binary_input_is_not_edited_and_keeps_cr_nul() {
     let out = run(&mut nvt, &mut neg, &[b"ab\x08c\x7fd\r\0\xff\xff"]);
     assert_eq!(out.data, b"ab\x08c\x7fd\r\0\xff");
     assert!(out.marks.is_empty());
+    // Echoed as typed, the line end shown as one.
+    assert_eq!(out.echo, b"ab\x08c\x7fd\r\n\xff");
 }
 
 #[test]
@@ -99,7 +101,11 @@ fn commands_become_keys_and_events() {
     let mut neg = server(false);
     let config = editing(Some(Codec::utf8())).command_keys(true);
     let mut nvt = LineDiscipline::new(config, &neg);
-    let out = run(&mut nvt, &mut neg, &[&[b'x', IAC, EC, b'y', IAC, IP, IAC, 246]]);
+    let out = run(
+        &mut nvt,
+        &mut neg,
+        &[&[b'x', IAC, EC, b'y', IAC, IP, IAC, 246]],
+    );
     // EC erases the x like DEL would; IP is ^C; AYT (246) has no key but is an event.
     assert_eq!(out.data, b"xy\x03");
     assert_eq!(out.marks, vec![(1, Mark::Erase)]);
@@ -114,7 +120,11 @@ fn binary_agreed_mid_chunk_switches_the_codec_at_that_byte() {
     let mut neg = Negotiator::server(ServerPolicy::default());
     let mut nvt = LineDiscipline::new(NvtConfig::default(), &neg);
     assert_eq!(nvt.input_codec(), Some(Codec::ascii()));
-    let out = run(&mut nvt, &mut neg, &[&[b'a', b'b', IAC, WILL, BINARY, b'c']]);
+    let out = run(
+        &mut nvt,
+        &mut neg,
+        &[&[b'a', b'b', IAC, WILL, BINARY, b'c']],
+    );
     assert_eq!(out.data, b"abc");
     assert_eq!(out.marks, vec![(2, Mark::Codec(Some(Codec::utf8())))]);
     assert_eq!(nvt.input_codec(), Some(Codec::utf8()));

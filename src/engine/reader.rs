@@ -1,0 +1,103 @@
+//! The reader thread of one connection: reads, [ingests](super::Engine::ingest), and applies
+//! back-pressure. Blocking reads; the idle timeout is the socket's read timeout.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::protocol::nvt::{Received, IDLE_TIMEOUT_MESSAGE};
+use crate::transport::TransportReader;
+use crate::{Error, Result};
+
+use super::Engine;
+
+/// Bytes asked of the socket per read.
+const READ_CHUNK: usize = 64 * 1024;
+/// Stack size of each reader thread (the read buffer lives on it).
+const READER_STACK: usize = 192 * 1024;
+
+pub(super) fn spawn(engine: Arc<Engine>, mut reader: TransportReader) -> Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(engine.config.thread_name.clone())
+        .stack_size(READER_STACK)
+        .spawn(move || run(&engine, &mut reader))
+        .map_err(Error::Io)
+}
+
+fn run(engine: &Engine, reader: &mut TransportReader) {
+    // On the stack: a stack is unmapped when its thread ends, while freed heap may stay with
+    // the allocator; 10,000 closed connections must not leave their buffers behind.
+    let mut buf = [0u8; READ_CHUNK];
+    let mut received = Received::default();
+    loop {
+        if !wait_for_room(engine) {
+            return;
+        }
+        let n = match reader.read(&mut buf) {
+            Ok(0) => {
+                log::debug!("{}: end of stream", engine.name());
+                engine.finish(None);
+                return;
+            }
+            Ok(n) => n,
+            Err(Error::Timeout) => {
+                let idle = engine.idle();
+                match engine.config.idle_timeout {
+                    Some(limit) if idle >= limit => {
+                        log::info!("{}: idle for {idle:?}, closing", engine.name());
+                        let _ = engine.write_bytes(IDLE_TIMEOUT_MESSAGE);
+                        engine.finish(None);
+                        engine.shutdown_socket();
+                        return;
+                    }
+                    _ => continue,
+                }
+            }
+            Err(err) => {
+                if !engine.is_closed() {
+                    log::debug!("{}: read failed: {err}", engine.name());
+                }
+                engine.finish(Some(err));
+                return;
+            }
+        };
+        match engine.ingest(&buf[..n], &mut received) {
+            Ok(false) => {}
+            Ok(true) => {
+                log::info!("{}: peer asked to log out", engine.name());
+                engine.finish(None);
+                engine.shutdown_socket();
+                return;
+            }
+            Err(err) => {
+                log::debug!("{}: sending failed: {err}", engine.name());
+                engine.finish(Some(err));
+                return;
+            }
+        }
+        // A large Received from a burst is not kept for the life of the connection.
+        if received.data.capacity() > 4 * READ_CHUNK {
+            received = Received::default();
+        }
+    }
+}
+
+/// Back-pressure: waits while the application has a full buffer to read — `buffer_limit`,
+/// or `max_line` while a read waits for a terminator. Returns false once closed.
+fn wait_for_room(engine: &Engine) -> bool {
+    let config = &engine.config;
+    let mut state = engine.state.lock();
+    loop {
+        if state.closed {
+            return false;
+        }
+        let limit = if state.gathering > 0 {
+            config.max_line.max(config.buffer_limit)
+        } else {
+            config.buffer_limit
+        };
+        if state.input.len() < limit {
+            return true;
+        }
+        engine.cond.wait(&mut state);
+    }
+}
