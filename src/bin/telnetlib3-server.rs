@@ -57,6 +57,9 @@ struct Cli {
     /// At most N clients at once (0: no limit).
     #[arg(long, default_value_t = 0, value_name = "N")]
     max_connections: usize,
+    /// Longest input line a shell reads, in bytes; a longer one gets an error and is dropped.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    max_line: usize,
     /// Log level: trace, debug, info, warn (warning), error (critical), off.
     #[arg(long, default_value = "info")]
     loglevel: String,
@@ -231,6 +234,7 @@ fn main() {
         .connect_maxwait(connect_maxwait)
         .timeout((!timeout.is_zero()).then_some(timeout))
         .max_connections(cli.max_connections)
+        .max_line(cli.max_line)
         .tls_auto(tls_auto)
         // The echo shell and the PTY echo themselves.
         .echo(cli.shell != "echo" && pty_shell.is_none())

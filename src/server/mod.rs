@@ -455,17 +455,20 @@ impl BlockingTelnetServer {
             },
             conn.negotiation_summary()
         );
-        let handler = {
+        // The queue takes the only handle, so a connection `accept` hands over closes when
+        // its taker drops it.
+        let for_handler = {
             let mut ready = self.inner.ready.lock();
-            if ready.serving {
-                self.inner.handler.clone()
-            } else {
-                ready.queue.push_back(conn.clone());
-                self.inner.ready_cond.notify_all();
-                None
+            match (&self.inner.handler, ready.serving) {
+                (Some(handler), true) => Some((conn, Arc::clone(handler))),
+                _ => {
+                    ready.queue.push_back(conn);
+                    self.inner.ready_cond.notify_all();
+                    None
+                }
             }
         };
-        if let Some(handler) = handler {
+        if let Some((conn, handler)) = for_handler {
             self.run_handler(conn, &handler);
         }
     }

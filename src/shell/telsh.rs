@@ -60,7 +60,18 @@ fn run(conn: &ServerConnection) -> crate::Result<()> {
             conn.write_bytes(b"\r\n")?;
         }
         conn.write_bytes(PROMPT)?;
-        let line = conn.readline_bytes(None)?;
+        let line = match conn.readline_bytes(None) {
+            Ok(line) => line,
+            Err(crate::Error::Limit(limit)) => {
+                // One error line and a fresh prompt; the rest of the line is dropped as it
+                // arrives, and the session goes on.
+                let message = format!("\r\nerror: line too long ({limit}).\r\n");
+                conn.write_bytes(message.as_bytes())?;
+                command.clear();
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         command = edit_line(&line);
         // The server's line discipline echoed the line end when it performs ECHO; otherwise
         // end the line as telnetlib3 does.
