@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::connection::Events;
+use crate::protocol::nvt::TerminalInput;
+use crate::protocol::Event;
 use crate::pty::{Pty, PtyCommand};
 use crate::telopt::ECHO;
 use crate::{Error, ServerConnection};
@@ -201,12 +204,29 @@ impl PtyShell {
             }
         };
 
+        // The stream starts with the events kept from negotiation: an early size is applied
+        // again, which changes nothing.
+        let events = conn.events();
+        let resizer = {
+            let pty = Arc::clone(&pty);
+            std::thread::Builder::new()
+                .name("pty resize".to_owned())
+                .stack_size(64 * 1024)
+                .spawn(move || follow_window_size(&pty, events))
+        };
+        if let Err(err) = &resizer {
+            log::warn!("{peer}: cannot start a thread to follow the window size: {err}");
+        }
         forward_input(&pty, conn, &output);
         // The program ended or the client left: closing the connection ends a write the
         // output thread may be in, `stop` its wait for output.
         stop.store(true, Ordering::SeqCst);
         conn.close();
         let _ = output.join();
+        if let Ok(resizer) = resizer {
+            // The connection is closed, so its event stream has ended.
+            let _ = resizer.join();
+        }
         match pty.terminate(GRACE) {
             Ok(status) => log::info!("{peer}: pid {} ended: {status}", pty.pid()),
             Err(err) => log::warn!("{peer}: cannot end pid {}: {err}", pty.pid()),
@@ -226,6 +246,23 @@ fn lang_is_utf8_by_default() -> bool {
 fn names_utf8(locale: &str) -> bool {
     let locale = locale.to_ascii_lowercase();
     locale.contains("utf-8") || locale.contains("utf8")
+}
+
+/// Resizes the PTY as the client's window changes (NAWS), as each change arrives, until the
+/// connection ends. The kernel tells the program with `SIGWINCH`.
+fn follow_window_size(pty: &Pty, mut events: Events) {
+    loop {
+        match events.recv(None) {
+            Ok(Event::WindowSize { cols, rows }) => {
+                log::debug!("pty {}: window {cols}x{rows}", pty.pid());
+                if let Err(err) = pty.resize(rows, cols) {
+                    log::debug!("pty {}: resize failed: {err}", pty.pid());
+                }
+            }
+            Ok(_) | Err(Error::Limit(_)) => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// Sends what the program writes to the client until the terminal hangs up, the client is
@@ -249,29 +286,19 @@ fn forward_output(pty: &Pty, conn: &ServerConnection, stop: &AtomicBool) {
     }
 }
 
-/// Sends what the client types to the program and follows the window size, until the
-/// program ends or the client leaves.
+/// Sends what the client types to the program, until the program ends or the client leaves.
 fn forward_input(pty: &Pty, conn: &ServerConnection, output: &std::thread::JoinHandle<()>) {
-    let mut size = (conn.rows(), conn.columns());
-    let mut after_cr = false;
+    let mut terminal = TerminalInput::default();
     loop {
         if program_ended(pty, output) {
             return;
-        }
-        let now = (conn.rows(), conn.columns());
-        if now != size {
-            size = now;
-            log::debug!("pty {}: window {}x{}", pty.pid(), now.1, now.0);
-            if let Err(err) = pty.resize(now.0, now.1) {
-                log::debug!("pty {}: resize failed: {err}", pty.pid());
-            }
         }
         let data = match conn.read_some_bytes(Some(TICK)) {
             Ok(data) => data,
             Err(Error::Timeout) => continue,
             Err(_) => return,
         };
-        let input = terminal_input(&data, &mut after_cr);
+        let input = terminal.convert(&data);
         let mut rest = &input[..];
         while !rest.is_empty() {
             match pty.write(rest, Some(TICK)) {
@@ -305,36 +332,4 @@ fn program_ended(pty: &Pty, output: &std::thread::JoinHandle<()>) -> bool {
         return true;
     }
     false
-}
-
-/// Client input as terminal input: a telnet line end (CR LF, CR NUL) becomes one CR.
-/// `after_cr` carries a CR that ended the previous chunk.
-fn terminal_input(data: &[u8], after_cr: &mut bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len());
-    for &byte in data {
-        if *after_cr && (byte == b'\n' || byte == 0) {
-            *after_cr = false;
-            continue;
-        }
-        *after_cr = byte == b'\r';
-        out.push(byte);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::terminal_input;
-
-    #[test]
-    fn line_ends_become_one_cr_across_chunks() {
-        let mut after_cr = false;
-        assert_eq!(terminal_input(b"ls\r\n", &mut after_cr), b"ls\r");
-        assert_eq!(terminal_input(b"a\r", &mut after_cr), b"a\r");
-        assert_eq!(
-            terminal_input(b"\nb\r\0c\n\x7f\x08", &mut after_cr),
-            b"b\rc\n\x7f\x08"
-        );
-        assert_eq!(terminal_input(b"\r\r\n", &mut after_cr), b"\r\r");
-    }
 }
