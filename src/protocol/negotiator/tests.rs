@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::protocol::options::environ::{EnvVar, VarKind};
+use crate::protocol::options::linemode;
 use crate::telopt::parse_wire;
 
 fn w(description: &str) -> Vec<u8> {
