@@ -124,14 +124,16 @@
 
 #![deny(missing_docs)]
 
+mod callback;
 mod expect;
 mod interact;
 mod socket;
 mod telnet;
 
+pub use callback::{negotiation_callback, OptionCallback, OptionContext};
 pub use expect::{compile_pattern, ExpectMatch, ExpectPattern};
 pub use socket::{create_connection, TelnetSocket};
-pub use telnet::{negotiation_callback, OptionCallback, OptionContext, Telnet};
+pub use telnet::Telnet;
 
 /// The `regex` crate's byte regular expressions, which [`Telnet::expect`] takes.
 pub use regex::bytes::Regex;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use memchr::memmem;
 
+use super::callback::{OptionCallback, OptionContext};
 use super::expect::{python_bytes_repr, ExpectMatch, ExpectPattern};
 use super::socket::{create_connection, TelnetSocket};
 use super::{DEBUGLEVEL, TELNET_PORT};
@@ -15,99 +16,6 @@ use crate::telopt::{DO, DONT, IAC, NOOPT, SB, SE, WILL, WONT};
 
 /// How many bytes one `fill_rawq` asks `recv` for, as in telnetlib (`self.sock.recv(50)`).
 const RECV_SIZE: usize = 50;
-
-/// The option-negotiation callback: called with the socket (through an [`OptionContext`]), the
-/// command byte and the option byte ([`NOOPT`] for two-byte commands, `SB` and `SE`).
-///
-/// Build one with [`negotiation_callback`] (which lets the compiler infer the closure's argument
-/// types) or with `Box::new` and annotated arguments.
-pub type OptionCallback<S = TcpStream> = Box<dyn FnMut(&mut OptionContext<'_, S>, u8, u8) + Send>;
-
-/// Boxes a closure as an [`OptionCallback`], so that its arguments need no annotations:
-///
-/// ```
-/// use telnetlib3::legacy::{negotiation_callback, Telnet, DO, IAC, WONT};
-/// let mut tn = Telnet::new();
-/// tn.set_option_negotiation_callback(Some(negotiation_callback(|sock, cmd, opt| {
-///     if cmd == DO {
-///         let _ = sock.sendall(&[IAC, WONT, opt]);
-///     }
-/// })));
-/// ```
-pub fn negotiation_callback<S, F>(callback: F) -> OptionCallback<S>
-where
-    F: FnMut(&mut OptionContext<'_, S>, u8, u8) + Send + 'static,
-{
-    Box::new(callback)
-}
-
-/// What an [`OptionCallback`] gets in place of Python's `sock` argument: the socket, and the
-/// subnegotiation queue that telnetlib's comment says the callback "is supposed to look into"
-/// (in Python the callback reaches it through the `Telnet` object, `tn.read_sb_data()`; a Rust
-/// closure cannot borrow the `Telnet` that is calling it, so the queue comes along here).
-///
-/// It is also a [`Write`]: writing to it writes to the socket, unescaped (like
-/// `sock.sendall`).
-pub struct OptionContext<'a, S> {
-    sock: Option<&'a mut S>,
-    sbdataq: &'a mut Vec<u8>,
-}
-
-impl<S> fmt::Debug for OptionContext<'_, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OptionContext")
-            .field("connected", &self.sock.is_some())
-            .field("sbdataq", &python_bytes_repr(self.sbdataq))
-            .finish()
-    }
-}
-
-impl<S: TelnetSocket> OptionContext<'_, S> {
-    /// The socket (Python's `sock` argument); `None` if the `Telnet` was closed while raw data
-    /// was still queued.
-    pub fn socket(&mut self) -> Option<&mut S> {
-        self.sock.as_deref_mut()
-    }
-
-    /// `sock.sendall(data)`: sends `data` as it is (no `IAC` doubling: this is for commands).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Closed`] without a socket, [`Error::Io`] / [`Error::Timeout`] from the send.
-    pub fn sendall(&mut self, data: &[u8]) -> Result<()> {
-        let sock = self.sock.as_deref_mut().ok_or(Error::Closed)?;
-        sock.write_all(data).map_err(Error::from_io)
-    }
-
-    /// The subnegotiation data queued so far, without taking it.
-    #[must_use]
-    pub fn sb_data(&self) -> &[u8] {
-        self.sbdataq
-    }
-
-    /// Takes the subnegotiation data, like [`Telnet::read_sb_data`]. When the callback is called
-    /// with `SE`, this is the payload of the subnegotiation that just ended (its option byte
-    /// first).
-    pub fn read_sb_data(&mut self) -> Vec<u8> {
-        std::mem::take(self.sbdataq)
-    }
-}
-
-impl<S: TelnetSocket> Write for OptionContext<'_, S> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.sock.as_deref_mut() {
-            Some(sock) => sock.write(buf),
-            None => Err(Error::Closed.into_io()),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.sock.as_deref_mut() {
-            Some(sock) => sock.flush(),
-            None => Ok(()),
-        }
-    }
-}
 
 /// Python's `telnetlib.Telnet`: a telnet client connection with telnetlib's queues, read
 /// methods and (refuse-everything) option handling.
@@ -619,10 +527,7 @@ impl<S: TelnetSocket> Telnet<S> {
                         self.sbdataq.append(&mut buf[1]);
                     }
                     if let Some(callback) = self.option_callback.as_mut() {
-                        let mut ctx = OptionContext {
-                            sock: self.sock.as_mut(),
-                            sbdataq: &mut self.sbdataq,
-                        };
+                        let mut ctx = OptionContext::new(self.sock.as_mut(), &mut self.sbdataq);
                         callback(&mut ctx, c, NOOPT);
                     } else {
                         self.msg(&format!("IAC {c} not recognized"));
@@ -640,10 +545,7 @@ impl<S: TelnetSocket> Telnet<S> {
                 };
                 self.msg(&format!("IAC {name} {opt}"));
                 if let Some(callback) = self.option_callback.as_mut() {
-                    let mut ctx = OptionContext {
-                        sock: self.sock.as_mut(),
-                        sbdataq: &mut self.sbdataq,
-                    };
+                    let mut ctx = OptionContext::new(self.sock.as_mut(), &mut self.sbdataq);
                     callback(&mut ctx, cmd, opt);
                 } else if let Err(err) = self.sendall(&[IAC, refusal, opt]) {
                     result = Err(err);
