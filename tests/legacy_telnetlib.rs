@@ -870,6 +870,58 @@ fn loopback_socket_timeout_is_an_error() {
     server.join().unwrap();
 }
 
+/// A peer that sends `IAC SB` and several MiB without `IAC SE`: the subnegotiation queue stays
+/// within the limit at every step, the end of the subnegotiation is still found, and the data
+/// and the subnegotiation after it arrive whole.
+#[test]
+fn loopback_oversized_subnegotiation_is_bounded() {
+    use tl::{IAC, NAWS, SB, SE, TTYPE};
+    const PAYLOAD: usize = 4 << 20;
+    let (port, server) = scripted_server(|mut conn| {
+        conn.write_all(b"before").unwrap();
+        conn.write_all(&[IAC, SB, TTYPE]).unwrap();
+        // 4 MiB of payload, an escaped 0xFF (IAC IAC) in every KiB.
+        let mut chunk = vec![b'x'; 1022];
+        chunk.extend([IAC, IAC]);
+        for _ in 0..PAYLOAD / chunk.len() {
+            conn.write_all(&chunk).unwrap();
+        }
+        conn.write_all(&[IAC, SE]).unwrap();
+        conn.write_all(b"after\r\n").unwrap();
+        conn.write_all(&[IAC, SB, NAWS, 1, 80, 2, 24, IAC, SE])
+            .unwrap();
+        conn.write_all(b"end\r\n").unwrap();
+    });
+    let mut tn = Telnet::connect(HOST, port, Some(STEP)).unwrap();
+    let limit = tn.subnegotiation_limit();
+    assert_eq!(limit, tl::DEFAULT_SUBNEGOTIATION_LIMIT);
+    let payloads = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&payloads);
+    tn.set_option_negotiation_callback(Some(negotiation_callback(move |sock, cmd, _| {
+        if cmd == SE {
+            record.lock().unwrap().push(sock.read_sb_data());
+        }
+    })));
+    // Each fill_rawq reads at most 50 bytes and is bounded by the socket timeout; the peer
+    // closes after its last line, which ends the loop.
+    let mut most = 0;
+    while !tn.eof() {
+        tn.fill_rawq().unwrap();
+        tn.process_rawq().unwrap();
+        most = most.max(tn.sbdataq().len());
+    }
+    server.join().unwrap();
+    assert!(most <= limit, "sbdataq reached {most} bytes");
+    assert_eq!(tn.read_very_lazy().unwrap(), b"beforeafter\r\nend\r\n");
+    let payloads = payloads.lock().unwrap();
+    assert_eq!(payloads.len(), 2);
+    assert_eq!(payloads[0].len(), limit);
+    assert_eq!(payloads[0][..3], [TTYPE, b'x', b'x']);
+    assert_eq!(payloads[0][1023], IAC, "IAC IAC kept as one 0xFF");
+    assert_eq!(payloads[1], [NAWS, 1, 80, 2, 24]);
+    assert!(!tn.in_sb());
+}
+
 /// An input that gives what the test sends it, and blocks until the test is done.
 struct ChannelInput(mpsc::Receiver<Vec<u8>>, Vec<u8>);
 

@@ -96,6 +96,12 @@
 //!   so the callback gets an [`OptionContext`] holding both the socket and the subnegotiation
 //!   queue. The callback returns nothing: if it wants to report an error, it must do so itself
 //!   (a Python callback's exception would propagate out of the read call).
+//! - **The subnegotiation queue is bounded.** Python's `sbdataq` grows for as long as a peer
+//!   sends data after `IAC SB` without `IAC SE`; here it holds at most
+//!   [`Telnet::subnegotiation_limit`] bytes ([`DEFAULT_SUBNEGOTIATION_LIMIT`], 64 KiB, unless
+//!   changed with [`Telnet::set_subnegotiation_limit`]), the option byte included. Past it, the
+//!   rest of that subnegotiation is discarded up to `IAC SE`, with a warning logged (`log`
+//!   crate); the data before and after it, and the commands inside it, are processed as usual.
 //! - **A failed refusal keeps the data.** If sending a `WONT`/`DONT` fails in the middle of
 //!   `process_rawq`, Python's exception discards the data cooked earlier in that call; here it
 //!   is kept in the queues and the error is returned.
@@ -140,6 +146,10 @@ pub use regex::bytes::Regex;
 
 /// The initial debug level of a new [`Telnet`] (telnetlib's tunable `DEBUGLEVEL`).
 pub const DEBUGLEVEL: u32 = 0;
+
+/// The initial bound of a new [`Telnet`]'s subnegotiation queue, in bytes: 64 KiB (see
+/// [`Telnet::set_subnegotiation_limit`]).
+pub const DEFAULT_SUBNEGOTIATION_LIMIT: usize = 64 * 1024;
 
 /// The default telnet port, used when `open` is given port 0.
 pub const TELNET_PORT: u16 = 23;

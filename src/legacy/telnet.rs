@@ -10,7 +10,7 @@ use memchr::memmem;
 use super::callback::{OptionCallback, OptionContext};
 use super::expect::{python_bytes_repr, ExpectMatch, ExpectPattern};
 use super::socket::{create_connection, TelnetSocket};
-use super::{DEBUGLEVEL, TELNET_PORT};
+use super::{DEBUGLEVEL, DEFAULT_SUBNEGOTIATION_LIMIT, TELNET_PORT};
 use crate::error::{Error, Result};
 use crate::telopt::{DO, DONT, IAC, NOOPT, SB, SE, WILL, WONT};
 
@@ -36,6 +36,9 @@ pub struct Telnet<S = TcpStream> {
     iacseq: Vec<u8>,
     sb: bool,
     sbdataq: Vec<u8>,
+    subnegotiation_limit: usize,
+    /// Bytes of the current subnegotiation discarded for being over the limit.
+    sb_discarded: usize,
     option_callback: Option<OptionCallback<S>>,
     debug_output: Option<Box<dyn Write + Send>>,
 }
@@ -57,6 +60,7 @@ impl<S> fmt::Debug for Telnet<S> {
             .field("iacseq", &python_bytes_repr(&self.iacseq))
             .field("sb", &self.sb)
             .field("sbdataq", &python_bytes_repr(&self.sbdataq))
+            .field("subnegotiation_limit", &self.subnegotiation_limit)
             .field("option_callback", &self.option_callback.is_some())
             .finish()
     }
@@ -78,6 +82,8 @@ impl<S> Default for Telnet<S> {
             iacseq: Vec::new(),
             sb: false,
             sbdataq: Vec::new(),
+            subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+            sb_discarded: 0,
             option_callback: None,
             debug_output: None,
         }
@@ -99,6 +105,7 @@ impl<S> Telnet<S> {
         self.eof = true;
         self.iacseq.clear();
         self.sb = false;
+        self.sb_discarded = 0;
         // Dropping the socket closes it, like Python's `sock.close()`.
         drop(sock);
     }
@@ -289,6 +296,21 @@ impl<S: TelnetSocket> Telnet<S> {
     #[must_use]
     pub fn in_sb(&self) -> bool {
         self.sb
+    }
+
+    /// Bounds the subnegotiation queue to `limit` bytes (the option byte included). Data of a
+    /// subnegotiation past the limit is discarded up to its `IAC SE`, with a warning logged;
+    /// the data stream is not affected. Not in telnetlib, whose queue has no bound. Default:
+    /// [`DEFAULT_SUBNEGOTIATION_LIMIT`] (64 KiB).
+    pub fn set_subnegotiation_limit(&mut self, limit: usize) {
+        self.subnegotiation_limit = limit;
+    }
+
+    /// The bound on the subnegotiation queue, in bytes (see
+    /// [`set_subnegotiation_limit`](Telnet::set_subnegotiation_limit)).
+    #[must_use]
+    pub fn subnegotiation_limit(&self) -> usize {
+        self.subnegotiation_limit
     }
 
     fn sock_mut(&mut self) -> Result<&mut S> {
@@ -482,8 +504,9 @@ impl<S: TelnetSocket> Telnet<S> {
     /// `process_rawq()`: moves the raw queue to the cooked queue, interpreting telnet commands
     /// (telnetlib's state machine, byte for byte: NUL and `\x11` are dropped outside IAC
     /// sequences, `IAC IAC` is a 0xFF, data between `SB` and `SE` goes to the subnegotiation
-    /// queue, negotiations are refused or passed to the callback). Does no socket read; an
-    /// incomplete IAC sequence waits in `iacseq` for the next call.
+    /// queue up to the [limit](Telnet::set_subnegotiation_limit), negotiations are refused or
+    /// passed to the callback). Does no socket read; an incomplete IAC sequence waits in
+    /// `iacseq` for the next call.
     ///
     /// # Errors
     ///
@@ -505,7 +528,7 @@ impl<S: TelnetSocket> Telnet<S> {
                     continue;
                 }
                 if c != IAC {
-                    buf[usize::from(self.sb)].push(c);
+                    self.push_data(&mut buf, c);
                     continue;
                 }
                 self.iacseq.push(c);
@@ -517,14 +540,16 @@ impl<S: TelnetSocket> Telnet<S> {
                 }
                 self.iacseq.clear();
                 if c == IAC {
-                    buf[usize::from(self.sb)].push(c);
+                    self.push_data(&mut buf, c);
                 } else {
                     if c == SB {
                         self.sb = true;
                         self.sbdataq.clear();
+                        self.sb_discarded = 0;
                     } else if c == SE {
                         self.sb = false;
-                        self.sbdataq.append(&mut buf[1]);
+                        self.append_sb(&mut buf[1]);
+                        self.end_discard();
                     }
                     if let Some(callback) = self.option_callback.as_mut() {
                         let mut ctx = OptionContext::new(self.sock.as_mut(), &mut self.sbdataq);
@@ -554,8 +579,55 @@ impl<S: TelnetSocket> Telnet<S> {
             }
         }
         self.cookedq.append(&mut buf[0]);
-        self.sbdataq.append(&mut buf[1]);
+        self.append_sb(&mut buf[1]);
         result
+    }
+
+    /// `buf[self.sb] += c` in `process_rawq`: a data byte to `buf[0]`, or one of a
+    /// subnegotiation to `buf[1]` while that holds less than the limit.
+    fn push_data(&mut self, buf: &mut [Vec<u8>; 2], c: u8) {
+        if !self.sb || buf[1].len() < self.subnegotiation_limit {
+            buf[usize::from(self.sb)].push(c);
+        } else {
+            self.discard(1);
+        }
+    }
+
+    /// `sbdataq += buf[1]`, keeping the queue within the limit.
+    fn append_sb(&mut self, pending: &mut Vec<u8>) {
+        let room = self.subnegotiation_limit.saturating_sub(self.sbdataq.len());
+        if pending.len() > room {
+            self.discard(pending.len() - room);
+            pending.truncate(room);
+        }
+        self.sbdataq.append(pending);
+    }
+
+    /// Counts subnegotiation bytes dropped for the limit, with a warning at the first.
+    fn discard(&mut self, n: usize) {
+        if self.sb_discarded == 0 {
+            log::warn!(
+                "telnet {}:{}: subnegotiation over {} bytes, discarding the rest up to IAC SE",
+                self.host.as_deref().unwrap_or("None"),
+                self.port,
+                self.subnegotiation_limit
+            );
+        }
+        self.sb_discarded = self.sb_discarded.saturating_add(n);
+    }
+
+    /// At `IAC SE`: reports how much of the subnegotiation was over the limit.
+    fn end_discard(&mut self) {
+        if self.sb_discarded > 0 {
+            log::warn!(
+                "telnet {}:{}: {} bytes of a subnegotiation over the limit of {} discarded",
+                self.host.as_deref().unwrap_or("None"),
+                self.port,
+                self.sb_discarded,
+                self.subnegotiation_limit
+            );
+            self.sb_discarded = 0;
+        }
     }
 
     /// `rawq_getchar()`: the next byte of the raw queue, reading the socket (blocking) if the
