@@ -105,14 +105,16 @@
 //! - **A failed refusal keeps the data.** If sending a `WONT`/`DONT` fails in the middle of
 //!   `process_rawq`, Python's exception discards the data cooked earlier in that call; here it
 //!   is kept in the queues and the error is returned.
-//! - **`interact()` reads stdin on a thread** (one for the process, shared by all calls) on every
-//!   platform, where Python uses `select` on stdin except on Windows; the loop looks at input
-//!   lines every 20 ms. Bytes from the connection are written to stdout as they are (Python
-//!   decodes them as ASCII and raises on anything else). `mt_interact()` is the same loop:
-//!   Python's version leaves a listener thread reading the socket after it returns, which
-//!   Rust's ownership does not allow (and which nobody wants). `listener()` waits for data
-//!   instead of spinning on `read_eager()`. [`Telnet::interact_with`] runs the loop on any
-//!   input and output.
+//! - **`interact()` sends stdin as it is read**, a chunk at a time (a line at a time from a
+//!   terminal), where Python waits for each whole line with `readline()`; like Python, it waits
+//!   on the socket and stdin together on one thread (poll(2) for Python's selector), also on
+//!   platforms where Python falls back to `mt_interact()`. Bytes from the connection are
+//!   written to stdout as they are (Python decodes them as ASCII and raises on anything else).
+//!   `mt_interact()` is the same loop: Python's version leaves a listener thread reading the
+//!   socket after it returns, which Rust's ownership does not allow (and which nobody wants).
+//!   `listener()` waits for data instead of spinning on `read_eager()`.
+//!   [`Telnet::interact_with`] runs the loop on any input (read on a thread of its own) and
+//!   output.
 //! - **Ports are `u16`** (Python accepts service strings through `socket.getservbyname` in
 //!   the module's `test()` only, and any object as the `port` it prints).
 //! - **No `sys.audit` events** (`telnetlib.Telnet.open`, `telnetlib.Telnet.write`): Rust has no

@@ -359,3 +359,37 @@ fn subnegotiation_at_the_limit_is_kept_whole() {
     assert_eq!(tn.read_all().unwrap(), b"x");
     assert_eq!(tn.read_sb_data(), [NAWS, 1, 80, IAC]);
 }
+
+#[test]
+fn interact_without_a_socket_descriptor_sends_the_input_lines() {
+    // The stub has no descriptor: the loop waits on the input and looks at the socket between.
+    let mut tn = telnet(&[]);
+    tn.get_socket_mut().unwrap().block = true;
+    let mut output = Vec::new();
+    tn.interact_with(io::Cursor::new(b"a\n\xffb\n".to_vec()), &mut output)
+        .unwrap();
+    assert_eq!(output, b"");
+    assert_eq!(written(&tn), b"a\n\xff\xffb\n");
+}
+
+#[test]
+fn interact_without_a_socket_descriptor_ends_with_the_connection() {
+    let mut tn = telnet(&[b"hi", &[IAC, DO, ECHO]]);
+    let mut output = Vec::new();
+    tn.interact_with(io::Cursor::new(Vec::new()), &mut output)
+        .unwrap();
+    assert_eq!(output, b"hi*** Connection closed by remote host ***\n");
+    assert_eq!(written(&tn), [IAC, WONT, ECHO]);
+}
+
+#[test]
+fn interact_on_a_closed_telnet_is_closed() {
+    let mut tn = telnet(&[b"queued"]);
+    tn.fill_rawq().unwrap();
+    tn.close();
+    let mut output = Vec::new();
+    assert!(matches!(
+        tn.interact_with(io::Cursor::new(Vec::new()), &mut output),
+        Err(Error::Closed)
+    ));
+}
