@@ -870,6 +870,58 @@ fn loopback_socket_timeout_is_an_error() {
     server.join().unwrap();
 }
 
+/// A peer that sends `IAC SB` and several MiB without `IAC SE`: the subnegotiation queue stays
+/// within the limit at every step, the end of the subnegotiation is still found, and the data
+/// and the subnegotiation after it arrive whole.
+#[test]
+fn loopback_oversized_subnegotiation_is_bounded() {
+    use tl::{IAC, NAWS, SB, SE, TTYPE};
+    const PAYLOAD: usize = 4 << 20;
+    let (port, server) = scripted_server(|mut conn| {
+        conn.write_all(b"before").unwrap();
+        conn.write_all(&[IAC, SB, TTYPE]).unwrap();
+        // 4 MiB of payload, an escaped 0xFF (IAC IAC) in every KiB.
+        let mut chunk = vec![b'x'; 1022];
+        chunk.extend([IAC, IAC]);
+        for _ in 0..PAYLOAD / chunk.len() {
+            conn.write_all(&chunk).unwrap();
+        }
+        conn.write_all(&[IAC, SE]).unwrap();
+        conn.write_all(b"after\r\n").unwrap();
+        conn.write_all(&[IAC, SB, NAWS, 1, 80, 2, 24, IAC, SE])
+            .unwrap();
+        conn.write_all(b"end\r\n").unwrap();
+    });
+    let mut tn = Telnet::connect(HOST, port, Some(STEP)).unwrap();
+    let limit = tn.subnegotiation_limit();
+    assert_eq!(limit, tl::DEFAULT_SUBNEGOTIATION_LIMIT);
+    let payloads = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&payloads);
+    tn.set_option_negotiation_callback(Some(negotiation_callback(move |sock, cmd, _| {
+        if cmd == SE {
+            record.lock().unwrap().push(sock.read_sb_data());
+        }
+    })));
+    // Each fill_rawq reads at most 50 bytes and is bounded by the socket timeout; the peer
+    // closes after its last line, which ends the loop.
+    let mut most = 0;
+    while !tn.eof() {
+        tn.fill_rawq().unwrap();
+        tn.process_rawq().unwrap();
+        most = most.max(tn.sbdataq().len());
+    }
+    server.join().unwrap();
+    assert!(most <= limit, "sbdataq reached {most} bytes");
+    assert_eq!(tn.read_very_lazy().unwrap(), b"beforeafter\r\nend\r\n");
+    let payloads = payloads.lock().unwrap();
+    assert_eq!(payloads.len(), 2);
+    assert_eq!(payloads[0].len(), limit);
+    assert_eq!(payloads[0][..3], [TTYPE, b'x', b'x']);
+    assert_eq!(payloads[0][1023], IAC, "IAC IAC kept as one 0xFF");
+    assert_eq!(payloads[1], [NAWS, 1, 80, 2, 24]);
+    assert!(!tn.in_sb());
+}
+
 /// An input that gives what the test sends it, and blocks until the test is done.
 struct ChannelInput(mpsc::Receiver<Vec<u8>>, Vec<u8>);
 
@@ -935,4 +987,146 @@ fn loopback_interact_until_input_ends() {
     server.join().unwrap();
     // The connection is still usable after interact returns.
     assert_eq!(tn.read_all().unwrap(), b"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// interact() on the process's own stdin and stdout: this test binary, run again as a child
+// with a pipe for each.
+
+/// The environment variable that makes [`interact_child_process`] run: the port to connect to.
+const INTERACT_PORT_ENV: &str = "TELNETLIB3_TEST_INTERACT_PORT";
+
+/// What the child prints after `interact()` returned.
+const INTERACT_RETURNED: &[u8] = b"<interact returned>";
+
+/// Not a test by itself: [`run_interact_child`] runs this test binary again with only this test,
+/// the port in [`INTERACT_PORT_ENV`], and stdin and stdout piped. It connects, runs
+/// `interact()`, and prints [`INTERACT_RETURNED`]. Without the variable it does nothing.
+#[test]
+#[ignore = "run in a child process by the loopback_interact_on_piped_stdin tests"]
+fn interact_child_process() {
+    let Ok(port) = std::env::var(INTERACT_PORT_ENV) else {
+        return;
+    };
+    let mut tn = Telnet::connect(HOST, port.parse().unwrap(), Some(STEP)).unwrap();
+    tn.interact().unwrap();
+    let mut stdout = io::stdout();
+    stdout.write_all(INTERACT_RETURNED).unwrap();
+    stdout.flush().unwrap();
+}
+
+/// A child running [`interact_child_process`] against `port`, and a thread collecting its
+/// stdout until it exits.
+struct InteractChild {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: mpsc::Receiver<Vec<u8>>,
+}
+
+impl InteractChild {
+    fn spawn(port: u16) -> Self {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["interact_child_process", "--exact", "--ignored"])
+            .args(["--nocapture", "--test-threads=1", "-q"])
+            .env(INTERACT_PORT_ENV, port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let mut out = child.stdout.take().unwrap();
+        let (tx, stdout) = mpsc::channel();
+        thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = out.read_to_end(&mut all);
+            let _ = tx.send(all);
+        });
+        InteractChild {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn type_in(&mut self, input: &[u8]) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(input).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes stdin if `end_input`, then waits (bounded) for the child to exit and returns its
+    /// stdout.
+    fn finish(mut self, end_input: bool) -> Vec<u8> {
+        if end_input {
+            self.stdin = None;
+        }
+        let Ok(stdout) = self.stdout.recv_timeout(4 * STEP) else {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            panic!("interact did not return");
+        };
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "child: {status}");
+        stdout
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn loopback_interact_on_piped_stdin_until_the_peer_closes() {
+    use tl::{DO, ECHO, IAC, WONT};
+    let (negotiated_tx, negotiated) = mpsc::channel();
+    let (port, server) = scripted_server(move |mut conn| {
+        conn.write_all(b"hello\r\n").unwrap();
+        conn.write_all(&[IAC, DO, ECHO]).unwrap();
+        // Refused during interact, while stdin has nothing yet.
+        assert_eq!(server_read(&mut conn, 3), [IAC, WONT, ECHO]);
+        negotiated_tx.send(()).unwrap();
+        let line = server_read(&mut conn, 0);
+        conn.write_all(b"you said: ").unwrap();
+        conn.write_all(&line).unwrap();
+    });
+    let mut child = InteractChild::spawn(port);
+    negotiated.recv_timeout(STEP).unwrap();
+    child.type_in(b"ping \xff\n");
+    // Stdin stays open: the peer's close ends interact.
+    let stdout = child.finish(false);
+    server.join().unwrap();
+    let want = b"hello\r\nyou said: ping \xff\n*** Connection closed by remote host ***\n";
+    let want = [&want[..], INTERACT_RETURNED].concat();
+    assert!(
+        contains(&stdout, &want),
+        "{:?}",
+        String::from_utf8_lossy(&stdout)
+    );
+}
+
+#[test]
+fn loopback_interact_on_piped_stdin_until_input_ends() {
+    let (done_tx, done) = mpsc::channel::<()>();
+    let (lines_tx, lines) = mpsc::channel();
+    let (port, server) = scripted_server(move |mut conn| {
+        conn.write_all(b"motd\r\n").unwrap();
+        let one = server_read(&mut conn, 0);
+        let two = server_read(&mut conn, 0);
+        lines_tx.send([one, two].concat()).unwrap();
+        // The connection stays open: only the end of stdin can end interact.
+        let _ = done.recv_timeout(4 * STEP);
+    });
+    let mut child = InteractChild::spawn(port);
+    child.type_in(b"one\ntwo\n");
+    assert_eq!(lines.recv_timeout(STEP).unwrap(), b"one\ntwo\n");
+    let stdout = child.finish(true);
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+    let want = [&b"motd\r\n"[..], INTERACT_RETURNED].concat();
+    assert!(
+        contains(&stdout, &want),
+        "{:?}",
+        String::from_utf8_lossy(&stdout)
+    );
 }

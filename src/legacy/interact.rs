@@ -1,17 +1,35 @@
 //! `interact()`, `mt_interact()` and `listener()`: the "very dumb telnet client".
+//!
+//! One thread waits with poll(2) on the socket and the input together, as telnetlib's
+//! `interact` does with a selector:
+//!
+//! ```text
+//!            ┌──────── poll(socket, input) ◀──────────┐
+//!            │                                        │
+//!   socket readable ──▶ read_very_eager ──▶ output ───┤
+//!   input readable ───▶ read a chunk ─────▶ write ────┘
+//!   end of either ────▶ return (the peer's end after "*** Connection closed … ***")
+//! ```
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::socket::TelnetSocket;
 use super::telnet::Telnet;
 use crate::error::{Error, Result};
+use crate::sys::poll::{poll, PollFd, WakePipe, READABLE};
 
-/// How long the loop waits on the socket before it looks at the input lines again.
+/// For a socket without a descriptor, how long one wait on the input lasts before the socket
+/// is looked at again.
 const INPUT_POLL: Duration = Duration::from_millis(20);
+
+/// The most read from stdin at once. At least the size of std's stdin buffer, so that a read
+/// takes whatever that buffer holds in one go and otherwise reads the descriptor directly.
+const STDIN_CHUNK: usize = 8 * 1024;
 
 /// What Python prints when the peer closes the connection during `interact`.
 const CLOSED_MESSAGE: &str = "*** Connection closed by remote host ***";
@@ -19,75 +37,90 @@ const CLOSED_MESSAGE: &str = "*** Connection closed by remote host ***";
 /// A line of input (`Some`), or the end of the input (`None`).
 type InputLine = Option<Vec<u8>>;
 
-/// Reads `input` line by line on a thread of its own and sends the lines (then `None`) to `tx`.
-/// The thread ends at the end of the input, on a read error, or when nobody listens any more.
-fn spawn_line_reader<F>(mut read_line: F, tx: mpsc::Sender<InputLine>)
+/// What `interact` sends: stdin as it comes, or the lines of a reader thread.
+enum Input {
+    /// The process's stdin, waited on directly.
+    Stdin { chunk: Vec<u8> },
+    /// Lines from [`spawn_line_reader`], which wakes `wake` after each one.
+    Lines {
+        lines: Receiver<InputLine>,
+        wake: Arc<WakePipe>,
+    },
+}
+
+impl Input {
+    /// The descriptor that becomes readable when there is input (or its end) to take.
+    fn fd(&self) -> RawFd {
+        match self {
+            Input::Stdin { .. } => io::stdin().as_raw_fd(),
+            Input::Lines { wake, .. } => wake.fd(),
+        }
+    }
+}
+
+/// Reads `input` line by line on a thread of its own, sends the lines (then `None`) to `tx` and
+/// wakes `wake` after each. The thread ends at the end of the input, on a read error, or when
+/// nobody listens any more.
+fn spawn_line_reader<F>(mut read_line: F, tx: mpsc::Sender<InputLine>, wake: Arc<WakePipe>)
 where
     F: FnMut(&mut Vec<u8>) -> io::Result<usize> + Send + 'static,
 {
+    let waker = Arc::clone(&wake);
     let spawned = thread::Builder::new()
         .name("telnet-interact-input".into())
         .spawn(move || loop {
             let mut line = Vec::new();
-            match read_line(&mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(None);
-                    return;
-                }
-                Ok(_) => {
-                    if tx.send(Some(line)).is_err() {
-                        return;
-                    }
-                }
+            let line = match read_line(&mut line) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(line),
+            };
+            let end = line.is_none();
+            if tx.send(line).is_err() {
+                return;
+            }
+            waker.wake();
+            if end {
+                return;
             }
         });
     if spawned.is_err() {
-        // No thread: behave as if the input had ended at once.
+        // No thread: the sender is dropped with the closure, which ends the input at once.
         log::warn!("telnet interact: could not start the input thread");
+        wake.wake();
     }
-}
-
-/// The lines of stdin, read by one thread for the whole process: `interact` can be called again
-/// (or on another connection) without two threads competing for stdin, and a line read while no
-/// `interact` runs waits for the next one.
-fn stdin_lines() -> &'static Mutex<Receiver<InputLine>> {
-    static STDIN_LINES: OnceLock<Mutex<Receiver<InputLine>>> = OnceLock::new();
-    STDIN_LINES.get_or_init(|| {
-        let (tx, rx) = mpsc::channel();
-        // Stdin is locked only while a line is read, not for the life of the thread.
-        spawn_line_reader(|line| io::stdin().lock().read_until(b'\n', line), tx);
-        Mutex::new(rx)
-    })
 }
 
 impl<S: TelnetSocket> Telnet<S> {
     /// `interact()`: a very dumb telnet client on stdin and stdout. Whatever the connection
-    /// sends is written to stdout as it comes; every line typed on stdin is sent (with
-    /// [`write`](Telnet::write)). Returns at the end of stdin, or when the peer closes the
-    /// connection (after printing `*** Connection closed by remote host ***`).
+    /// sends is written to stdout as it comes; whatever is typed on stdin is sent (with
+    /// [`write`](Telnet::write), as it is read: a line at a time from a terminal). Returns at
+    /// the end of stdin, or when the peer closes the connection (after printing
+    /// `*** Connection closed by remote host ***`).
     ///
-    /// Stdin is read on a thread (one for the whole process, shared by every call), on every
-    /// platform: Python only does that on Windows and uses `select` on stdin elsewhere. Data is
-    /// written to stdout as bytes, where Python decodes it as ASCII (and fails on anything
-    /// else).
+    /// As in Python, one thread waits on the socket and stdin together (poll(2), where Python
+    /// uses a selector), and input that std's stdin buffer read ahead before the call is only
+    /// seen once stdin is readable again. The socket must have a descriptor
+    /// ([`TelnetSocket::readiness_fd`]); without one, the loop waits on stdin in 20 ms slices
+    /// and looks at the socket between them. What was already received is written out first.
+    /// Data is written to stdout as bytes, where Python decodes it as ASCII (and fails on
+    /// anything else).
     ///
     /// # Errors
     ///
-    /// Socket errors ([`Error::Io`], [`Error::Timeout`], [`Error::Closed`]) and stdout write
-    /// errors ([`Error::Io`]).
+    /// Socket errors ([`Error::Io`], [`Error::Timeout`], [`Error::Closed`]), stdin read errors
+    /// and stdout write errors ([`Error::Io`]).
     pub fn interact(&mut self) -> Result<()> {
-        let lines = stdin_lines()
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let stdout = io::stdout();
-        let mut out = stdout.lock();
-        self.interact_loop(&lines, &mut out)
+        let mut input = Input::Stdin {
+            chunk: vec![0; STDIN_CHUNK],
+        };
+        self.interact_loop(&mut input, &mut stdout.lock())
     }
 
     /// `mt_interact()`: the multithreaded `interact()`. Python reads stdin on the calling thread
     /// and the socket on a second one (which it leaves running after stdin ends); here it is the
-    /// same loop as [`interact`](Telnet::interact), which already reads stdin on a thread of
-    /// its own, so that the connection stays owned by the caller and nothing is left running.
+    /// same single-threaded loop as [`interact`](Telnet::interact), so that the connection stays
+    /// owned by the caller and nothing is left running.
     ///
     /// # Errors
     ///
@@ -103,16 +136,22 @@ impl<S: TelnetSocket> Telnet<S> {
     ///
     /// # Errors
     ///
-    /// As [`interact`](Telnet::interact), with `output`'s write errors.
+    /// As [`interact`](Telnet::interact), with `output`'s write errors, and [`Error::Io`] if
+    /// the pipe that wakes the loop cannot be made.
     pub fn interact_with<R, W>(&mut self, input: R, mut output: W) -> Result<()>
     where
         R: BufRead + Send + 'static,
         W: Write,
     {
-        let (tx, rx) = mpsc::channel();
+        let (tx, lines) = mpsc::channel();
+        let wake = Arc::new(WakePipe::new().map_err(Error::Io)?);
         let mut input = input;
-        spawn_line_reader(move |line| input.read_until(b'\n', line), tx);
-        self.interact_loop(&rx, &mut output)
+        spawn_line_reader(
+            move |line| input.read_until(b'\n', line),
+            tx,
+            Arc::clone(&wake),
+        );
+        self.interact_loop(&mut Input::Lines { lines, wake }, &mut output)
     }
 
     /// `listener()`: the helper Python's `mt_interact` runs on its second thread. Writes what
@@ -136,29 +175,70 @@ impl<S: TelnetSocket> Telnet<S> {
         }
     }
 
-    fn interact_loop(&mut self, lines: &Receiver<InputLine>, out: &mut dyn Write) -> Result<()> {
+    fn interact_loop(&mut self, input: &mut Input, out: &mut dyn Write) -> Result<()> {
+        self.get_socket_mut().ok_or(Error::Closed)?;
+        if !self.show_incoming(out)? {
+            return Ok(());
+        }
         loop {
-            let ready = self
-                .get_socket_mut()
-                .ok_or(Error::Closed)?
-                .wait_readable(Some(INPUT_POLL))
-                .map_err(Error::from_io)?;
-            if ready && !self.show_incoming(out)? {
+            let socket = self.get_socket_mut().ok_or(Error::Closed)?;
+            let (socket_ready, input_ready) = match socket.readiness_fd() {
+                Some(fd) => {
+                    let mut fds = [PollFd::new(fd, READABLE), PollFd::new(input.fd(), READABLE)];
+                    poll(&mut fds, None).map_err(Error::Io)?;
+                    (fds[0].readable(), fds[1].readable())
+                }
+                None => {
+                    let mut fds = [PollFd::new(input.fd(), READABLE)];
+                    poll(&mut fds, Some(Instant::now() + INPUT_POLL)).map_err(Error::Io)?;
+                    let socket_ready = socket
+                        .wait_readable(Some(Duration::ZERO))
+                        .map_err(Error::from_io)?;
+                    (socket_ready, fds[0].readable())
+                }
+            };
+            if socket_ready && !self.show_incoming(out)? {
                 return Ok(());
             }
-            loop {
-                match lines.try_recv() {
-                    Ok(Some(line)) => self.write(&line)?,
-                    Ok(None) | Err(TryRecvError::Disconnected) => return Ok(()),
-                    Err(TryRecvError::Empty) => break,
+            if input_ready && !self.send_input(input)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Sends what `input` has ready; false at its end.
+    fn send_input(&mut self, input: &mut Input) -> Result<bool> {
+        match input {
+            Input::Stdin { chunk } => loop {
+                match io::stdin().lock().read(chunk) {
+                    Ok(0) => return Ok(false),
+                    Ok(n) => {
+                        self.write(&chunk[..n])?;
+                        return Ok(true);
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(true),
+                    Err(err) => return Err(Error::Io(err)),
+                }
+            },
+            Input::Lines { lines, wake } => {
+                // Drained first: a line sent after this is followed by a wake, seen next time.
+                wake.drain();
+                loop {
+                    match lines.try_recv() {
+                        Ok(Some(line)) => self.write(&line)?,
+                        Ok(None) | Err(TryRecvError::Disconnected) => return Ok(false),
+                        Err(TryRecvError::Empty) => return Ok(true),
+                    }
                 }
             }
         }
     }
 
-    /// `read_eager()` to `out`; false (after the closing message) at the end of the connection.
+    /// `read_very_eager()` to `out`; false (after the closing message) at the end of the
+    /// connection.
     fn show_incoming(&mut self, out: &mut dyn Write) -> Result<bool> {
-        match self.read_eager() {
+        match self.read_very_eager() {
             Ok(text) => {
                 if !text.is_empty() {
                     out.write_all(&text).map_err(Error::Io)?;

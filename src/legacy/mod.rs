@@ -96,17 +96,25 @@
 //!   so the callback gets an [`OptionContext`] holding both the socket and the subnegotiation
 //!   queue. The callback returns nothing: if it wants to report an error, it must do so itself
 //!   (a Python callback's exception would propagate out of the read call).
+//! - **The subnegotiation queue is bounded.** Python's `sbdataq` grows for as long as a peer
+//!   sends data after `IAC SB` without `IAC SE`; here it holds at most
+//!   [`Telnet::subnegotiation_limit`] bytes ([`DEFAULT_SUBNEGOTIATION_LIMIT`], 64 KiB, unless
+//!   changed with [`Telnet::set_subnegotiation_limit`]), the option byte included. Past it, the
+//!   rest of that subnegotiation is discarded up to `IAC SE`, with a warning logged (`log`
+//!   crate); the data before and after it, and the commands inside it, are processed as usual.
 //! - **A failed refusal keeps the data.** If sending a `WONT`/`DONT` fails in the middle of
 //!   `process_rawq`, Python's exception discards the data cooked earlier in that call; here it
 //!   is kept in the queues and the error is returned.
-//! - **`interact()` reads stdin on a thread** (one for the process, shared by all calls) on every
-//!   platform, where Python uses `select` on stdin except on Windows; the loop looks at input
-//!   lines every 20 ms. Bytes from the connection are written to stdout as they are (Python
-//!   decodes them as ASCII and raises on anything else). `mt_interact()` is the same loop:
-//!   Python's version leaves a listener thread reading the socket after it returns, which
-//!   Rust's ownership does not allow (and which nobody wants). `listener()` waits for data
-//!   instead of spinning on `read_eager()`. [`Telnet::interact_with`] runs the loop on any
-//!   input and output.
+//! - **`interact()` sends stdin as it is read**, a chunk at a time (a line at a time from a
+//!   terminal), where Python waits for each whole line with `readline()`; like Python, it waits
+//!   on the socket and stdin together on one thread (poll(2) for Python's selector), also on
+//!   platforms where Python falls back to `mt_interact()`. Bytes from the connection are
+//!   written to stdout as they are (Python decodes them as ASCII and raises on anything else).
+//!   `mt_interact()` is the same loop: Python's version leaves a listener thread reading the
+//!   socket after it returns, which Rust's ownership does not allow (and which nobody wants).
+//!   `listener()` waits for data instead of spinning on `read_eager()`.
+//!   [`Telnet::interact_with`] runs the loop on any input (read on a thread of its own) and
+//!   output.
 //! - **Ports are `u16`** (Python accepts service strings through `socket.getservbyname` in
 //!   the module's `test()` only, and any object as the `port` it prints).
 //! - **No `sys.audit` events** (`telnetlib.Telnet.open`, `telnetlib.Telnet.write`): Rust has no
@@ -124,20 +132,26 @@
 
 #![deny(missing_docs)]
 
+mod callback;
 mod expect;
 mod interact;
 mod socket;
 mod telnet;
 
+pub use callback::{negotiation_callback, OptionCallback, OptionContext};
 pub use expect::{compile_pattern, ExpectMatch, ExpectPattern};
 pub use socket::{create_connection, TelnetSocket};
-pub use telnet::{negotiation_callback, OptionCallback, OptionContext, Telnet};
+pub use telnet::Telnet;
 
 /// The `regex` crate's byte regular expressions, which [`Telnet::expect`] takes.
 pub use regex::bytes::Regex;
 
 /// The initial debug level of a new [`Telnet`] (telnetlib's tunable `DEBUGLEVEL`).
 pub const DEBUGLEVEL: u32 = 0;
+
+/// The initial bound of a new [`Telnet`]'s subnegotiation queue, in bytes: 64 KiB (see
+/// [`Telnet::set_subnegotiation_limit`]).
+pub const DEFAULT_SUBNEGOTIATION_LIMIT: usize = 64 * 1024;
 
 /// The default telnet port, used when `open` is given port 0.
 pub const TELNET_PORT: u16 = 23;

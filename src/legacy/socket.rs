@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
 /// What [`Telnet`](super::Telnet) needs from its socket: `recv` ([`Read`]), `sendall`
@@ -26,6 +27,15 @@ pub trait TelnetSocket: Read + Write {
     /// (reset, …) should make the socket readable instead, so that the next `read` reports them,
     /// as `select` does.
     fn wait_readable(&mut self, timeout: Option<Duration>) -> io::Result<bool>;
+
+    /// The file descriptor that poll(2) reports readable when
+    /// [`wait_readable`](TelnetSocket::wait_readable) would, so that
+    /// [`interact`](super::Telnet::interact) can wait on the socket and stdin together. `None`
+    /// (the default) when there is none; `interact` then looks at the socket between short
+    /// waits on stdin.
+    fn readiness_fd(&self) -> Option<RawFd> {
+        None
+    }
 }
 
 impl TelnetSocket for TcpStream {
@@ -60,6 +70,10 @@ impl TelnetSocket for TcpStream {
                 },
             };
         }
+    }
+
+    fn readiness_fd(&self) -> Option<RawFd> {
+        Some(self.as_raw_fd())
     }
 }
 

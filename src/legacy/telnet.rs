@@ -7,107 +7,15 @@ use std::time::{Duration, Instant};
 
 use memchr::memmem;
 
+use super::callback::{OptionCallback, OptionContext};
 use super::expect::{python_bytes_repr, ExpectMatch, ExpectPattern};
 use super::socket::{create_connection, TelnetSocket};
-use super::{DEBUGLEVEL, TELNET_PORT};
+use super::{DEBUGLEVEL, DEFAULT_SUBNEGOTIATION_LIMIT, TELNET_PORT};
 use crate::error::{Error, Result};
 use crate::telopt::{DO, DONT, IAC, NOOPT, SB, SE, WILL, WONT};
 
 /// How many bytes one `fill_rawq` asks `recv` for, as in telnetlib (`self.sock.recv(50)`).
 const RECV_SIZE: usize = 50;
-
-/// The option-negotiation callback: called with the socket (through an [`OptionContext`]), the
-/// command byte and the option byte ([`NOOPT`] for two-byte commands, `SB` and `SE`).
-///
-/// Build one with [`negotiation_callback`] (which lets the compiler infer the closure's argument
-/// types) or with `Box::new` and annotated arguments.
-pub type OptionCallback<S = TcpStream> = Box<dyn FnMut(&mut OptionContext<'_, S>, u8, u8) + Send>;
-
-/// Boxes a closure as an [`OptionCallback`], so that its arguments need no annotations:
-///
-/// ```
-/// use telnetlib3::legacy::{negotiation_callback, Telnet, DO, IAC, WONT};
-/// let mut tn = Telnet::new();
-/// tn.set_option_negotiation_callback(Some(negotiation_callback(|sock, cmd, opt| {
-///     if cmd == DO {
-///         let _ = sock.sendall(&[IAC, WONT, opt]);
-///     }
-/// })));
-/// ```
-pub fn negotiation_callback<S, F>(callback: F) -> OptionCallback<S>
-where
-    F: FnMut(&mut OptionContext<'_, S>, u8, u8) + Send + 'static,
-{
-    Box::new(callback)
-}
-
-/// What an [`OptionCallback`] gets in place of Python's `sock` argument: the socket, and the
-/// subnegotiation queue that telnetlib's comment says the callback "is supposed to look into"
-/// (in Python the callback reaches it through the `Telnet` object, `tn.read_sb_data()`; a Rust
-/// closure cannot borrow the `Telnet` that is calling it, so the queue comes along here).
-///
-/// It is also a [`Write`]: writing to it writes to the socket, unescaped (like
-/// `sock.sendall`).
-pub struct OptionContext<'a, S> {
-    sock: Option<&'a mut S>,
-    sbdataq: &'a mut Vec<u8>,
-}
-
-impl<S> fmt::Debug for OptionContext<'_, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OptionContext")
-            .field("connected", &self.sock.is_some())
-            .field("sbdataq", &python_bytes_repr(self.sbdataq))
-            .finish()
-    }
-}
-
-impl<S: TelnetSocket> OptionContext<'_, S> {
-    /// The socket (Python's `sock` argument); `None` if the `Telnet` was closed while raw data
-    /// was still queued.
-    pub fn socket(&mut self) -> Option<&mut S> {
-        self.sock.as_deref_mut()
-    }
-
-    /// `sock.sendall(data)`: sends `data` as it is (no `IAC` doubling: this is for commands).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Closed`] without a socket, [`Error::Io`] / [`Error::Timeout`] from the send.
-    pub fn sendall(&mut self, data: &[u8]) -> Result<()> {
-        let sock = self.sock.as_deref_mut().ok_or(Error::Closed)?;
-        sock.write_all(data).map_err(Error::from_io)
-    }
-
-    /// The subnegotiation data queued so far, without taking it.
-    #[must_use]
-    pub fn sb_data(&self) -> &[u8] {
-        self.sbdataq
-    }
-
-    /// Takes the subnegotiation data, like [`Telnet::read_sb_data`]. When the callback is called
-    /// with `SE`, this is the payload of the subnegotiation that just ended (its option byte
-    /// first).
-    pub fn read_sb_data(&mut self) -> Vec<u8> {
-        std::mem::take(self.sbdataq)
-    }
-}
-
-impl<S: TelnetSocket> Write for OptionContext<'_, S> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.sock.as_deref_mut() {
-            Some(sock) => sock.write(buf),
-            None => Err(Error::Closed.into_io()),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.sock.as_deref_mut() {
-            Some(sock) => sock.flush(),
-            None => Ok(()),
-        }
-    }
-}
 
 /// Python's `telnetlib.Telnet`: a telnet client connection with telnetlib's queues, read
 /// methods and (refuse-everything) option handling.
@@ -128,6 +36,9 @@ pub struct Telnet<S = TcpStream> {
     iacseq: Vec<u8>,
     sb: bool,
     sbdataq: Vec<u8>,
+    subnegotiation_limit: usize,
+    /// Bytes of the current subnegotiation discarded for being over the limit.
+    sb_discarded: usize,
     option_callback: Option<OptionCallback<S>>,
     debug_output: Option<Box<dyn Write + Send>>,
 }
@@ -149,6 +60,7 @@ impl<S> fmt::Debug for Telnet<S> {
             .field("iacseq", &python_bytes_repr(&self.iacseq))
             .field("sb", &self.sb)
             .field("sbdataq", &python_bytes_repr(&self.sbdataq))
+            .field("subnegotiation_limit", &self.subnegotiation_limit)
             .field("option_callback", &self.option_callback.is_some())
             .finish()
     }
@@ -170,6 +82,8 @@ impl<S> Default for Telnet<S> {
             iacseq: Vec::new(),
             sb: false,
             sbdataq: Vec::new(),
+            subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+            sb_discarded: 0,
             option_callback: None,
             debug_output: None,
         }
@@ -191,6 +105,7 @@ impl<S> Telnet<S> {
         self.eof = true;
         self.iacseq.clear();
         self.sb = false;
+        self.sb_discarded = 0;
         // Dropping the socket closes it, like Python's `sock.close()`.
         drop(sock);
     }
@@ -381,6 +296,21 @@ impl<S: TelnetSocket> Telnet<S> {
     #[must_use]
     pub fn in_sb(&self) -> bool {
         self.sb
+    }
+
+    /// Bounds the subnegotiation queue to `limit` bytes (the option byte included). Data of a
+    /// subnegotiation past the limit is discarded up to its `IAC SE`, with a warning logged;
+    /// the data stream is not affected. Not in telnetlib, whose queue has no bound. Default:
+    /// [`DEFAULT_SUBNEGOTIATION_LIMIT`] (64 KiB).
+    pub fn set_subnegotiation_limit(&mut self, limit: usize) {
+        self.subnegotiation_limit = limit;
+    }
+
+    /// The bound on the subnegotiation queue, in bytes (see
+    /// [`set_subnegotiation_limit`](Telnet::set_subnegotiation_limit)).
+    #[must_use]
+    pub fn subnegotiation_limit(&self) -> usize {
+        self.subnegotiation_limit
     }
 
     fn sock_mut(&mut self) -> Result<&mut S> {
@@ -574,8 +504,9 @@ impl<S: TelnetSocket> Telnet<S> {
     /// `process_rawq()`: moves the raw queue to the cooked queue, interpreting telnet commands
     /// (telnetlib's state machine, byte for byte: NUL and `\x11` are dropped outside IAC
     /// sequences, `IAC IAC` is a 0xFF, data between `SB` and `SE` goes to the subnegotiation
-    /// queue, negotiations are refused or passed to the callback). Does no socket read; an
-    /// incomplete IAC sequence waits in `iacseq` for the next call.
+    /// queue up to the [limit](Telnet::set_subnegotiation_limit), negotiations are refused or
+    /// passed to the callback). Does no socket read; an incomplete IAC sequence waits in
+    /// `iacseq` for the next call.
     ///
     /// # Errors
     ///
@@ -597,7 +528,7 @@ impl<S: TelnetSocket> Telnet<S> {
                     continue;
                 }
                 if c != IAC {
-                    buf[usize::from(self.sb)].push(c);
+                    self.push_data(&mut buf, c);
                     continue;
                 }
                 self.iacseq.push(c);
@@ -609,20 +540,19 @@ impl<S: TelnetSocket> Telnet<S> {
                 }
                 self.iacseq.clear();
                 if c == IAC {
-                    buf[usize::from(self.sb)].push(c);
+                    self.push_data(&mut buf, c);
                 } else {
                     if c == SB {
                         self.sb = true;
                         self.sbdataq.clear();
+                        self.sb_discarded = 0;
                     } else if c == SE {
                         self.sb = false;
-                        self.sbdataq.append(&mut buf[1]);
+                        self.append_sb(&mut buf[1]);
+                        self.end_discard();
                     }
                     if let Some(callback) = self.option_callback.as_mut() {
-                        let mut ctx = OptionContext {
-                            sock: self.sock.as_mut(),
-                            sbdataq: &mut self.sbdataq,
-                        };
+                        let mut ctx = OptionContext::new(self.sock.as_mut(), &mut self.sbdataq);
                         callback(&mut ctx, c, NOOPT);
                     } else {
                         self.msg(&format!("IAC {c} not recognized"));
@@ -640,10 +570,7 @@ impl<S: TelnetSocket> Telnet<S> {
                 };
                 self.msg(&format!("IAC {name} {opt}"));
                 if let Some(callback) = self.option_callback.as_mut() {
-                    let mut ctx = OptionContext {
-                        sock: self.sock.as_mut(),
-                        sbdataq: &mut self.sbdataq,
-                    };
+                    let mut ctx = OptionContext::new(self.sock.as_mut(), &mut self.sbdataq);
                     callback(&mut ctx, cmd, opt);
                 } else if let Err(err) = self.sendall(&[IAC, refusal, opt]) {
                     result = Err(err);
@@ -652,8 +579,55 @@ impl<S: TelnetSocket> Telnet<S> {
             }
         }
         self.cookedq.append(&mut buf[0]);
-        self.sbdataq.append(&mut buf[1]);
+        self.append_sb(&mut buf[1]);
         result
+    }
+
+    /// `buf[self.sb] += c` in `process_rawq`: a data byte to `buf[0]`, or one of a
+    /// subnegotiation to `buf[1]` while that holds less than the limit.
+    fn push_data(&mut self, buf: &mut [Vec<u8>; 2], c: u8) {
+        if !self.sb || buf[1].len() < self.subnegotiation_limit {
+            buf[usize::from(self.sb)].push(c);
+        } else {
+            self.discard(1);
+        }
+    }
+
+    /// `sbdataq += buf[1]`, keeping the queue within the limit.
+    fn append_sb(&mut self, pending: &mut Vec<u8>) {
+        let room = self.subnegotiation_limit.saturating_sub(self.sbdataq.len());
+        if pending.len() > room {
+            self.discard(pending.len() - room);
+            pending.truncate(room);
+        }
+        self.sbdataq.append(pending);
+    }
+
+    /// Counts subnegotiation bytes dropped for the limit, with a warning at the first.
+    fn discard(&mut self, n: usize) {
+        if self.sb_discarded == 0 {
+            log::warn!(
+                "telnet {}:{}: subnegotiation over {} bytes, discarding the rest up to IAC SE",
+                self.host.as_deref().unwrap_or("None"),
+                self.port,
+                self.subnegotiation_limit
+            );
+        }
+        self.sb_discarded = self.sb_discarded.saturating_add(n);
+    }
+
+    /// At `IAC SE`: reports how much of the subnegotiation was over the limit.
+    fn end_discard(&mut self) {
+        if self.sb_discarded > 0 {
+            log::warn!(
+                "telnet {}:{}: {} bytes of a subnegotiation over the limit of {} discarded",
+                self.host.as_deref().unwrap_or("None"),
+                self.port,
+                self.sb_discarded,
+                self.subnegotiation_limit
+            );
+            self.sb_discarded = 0;
+        }
     }
 
     /// `rawq_getchar()`: the next byte of the raw queue, reading the socket (blocking) if the

@@ -308,3 +308,88 @@ fn debug_format_shows_queues() {
     assert!(shown.contains("host: Some(\"dummy\")"), "{shown}");
     assert!(shown.contains("cookedq: \"b''\""), "{shown}");
 }
+
+#[test]
+fn subnegotiation_past_the_limit_is_discarded_up_to_se() {
+    use std::sync::{Arc, Mutex};
+    assert_eq!(Telnet::new().subnegotiation_limit(), 64 * 1024);
+    assert_eq!(DEFAULT_SUBNEGOTIATION_LIMIT, 64 * 1024);
+    // recv(50): the oversized subnegotiation spans two process_rawq calls.
+    let mut first = vec![b'a', IAC, SB, TTYPE];
+    first.resize(50, b'q');
+    let second = [
+        IAC, IAC, IAC, DO, ECHO, b'r', IAC, SE, b'b', IAC, SB, NAWS, 1, 80, IAC, SE, b'c',
+    ];
+    let mut tn = telnet(&[&first, &second]);
+    tn.set_subnegotiation_limit(4);
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&calls);
+    tn.set_option_negotiation_callback(Some(Box::new(
+        move |ctx: &mut OptionContext<'_, Stub>, cmd, opt| {
+            record
+                .lock()
+                .unwrap()
+                .push((cmd, opt, ctx.sb_data().to_vec()));
+        },
+    )));
+    tn.fill_rawq().unwrap();
+    tn.process_rawq().unwrap();
+    assert!(tn.in_sb());
+    assert_eq!(tn.sbdataq(), [TTYPE, b'q', b'q', b'q']);
+    assert_eq!(tn.read_all().unwrap(), b"abc");
+    let calls = calls.lock().unwrap();
+    // The command inside the oversized subnegotiation still reaches the callback; at SE the
+    // payload is cut to the limit; the next subnegotiation is whole.
+    assert_eq!(
+        *calls,
+        [
+            (SB, NOOPT, vec![]),
+            (DO, ECHO, vec![TTYPE, b'q', b'q', b'q']),
+            (SE, NOOPT, vec![TTYPE, b'q', b'q', b'q']),
+            (SB, NOOPT, vec![]),
+            (SE, NOOPT, vec![NAWS, 1, 80]),
+        ]
+    );
+}
+
+#[test]
+fn subnegotiation_at_the_limit_is_kept_whole() {
+    let mut tn = telnet(&[&[IAC, SB, NAWS, 1, 80, IAC, IAC, IAC, SE, b'x']]);
+    tn.set_subnegotiation_limit(4);
+    assert_eq!(tn.read_all().unwrap(), b"x");
+    assert_eq!(tn.read_sb_data(), [NAWS, 1, 80, IAC]);
+}
+
+#[test]
+fn interact_without_a_socket_descriptor_sends_the_input_lines() {
+    // The stub has no descriptor: the loop waits on the input and looks at the socket between.
+    let mut tn = telnet(&[]);
+    tn.get_socket_mut().unwrap().block = true;
+    let mut output = Vec::new();
+    tn.interact_with(io::Cursor::new(b"a\n\xffb\n".to_vec()), &mut output)
+        .unwrap();
+    assert_eq!(output, b"");
+    assert_eq!(written(&tn), b"a\n\xff\xffb\n");
+}
+
+#[test]
+fn interact_without_a_socket_descriptor_ends_with_the_connection() {
+    let mut tn = telnet(&[b"hi", &[IAC, DO, ECHO]]);
+    let mut output = Vec::new();
+    tn.interact_with(io::Cursor::new(Vec::new()), &mut output)
+        .unwrap();
+    assert_eq!(output, b"hi*** Connection closed by remote host ***\n");
+    assert_eq!(written(&tn), [IAC, WONT, ECHO]);
+}
+
+#[test]
+fn interact_on_a_closed_telnet_is_closed() {
+    let mut tn = telnet(&[b"queued"]);
+    tn.fill_rawq().unwrap();
+    tn.close();
+    let mut output = Vec::new();
+    assert!(matches!(
+        tn.interact_with(io::Cursor::new(Vec::new()), &mut output),
+        Err(Error::Closed)
+    ));
+}
