@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
 use rustls::{ClientConfig, ServerConfig};
@@ -83,20 +84,11 @@ fn listen() -> (TcpListener, SocketAddr) {
 
 /// `accept`, bounded by [`LIMIT`].
 fn accept(listener: &TcpListener) -> TcpStream {
-    listener.set_nonblocking(true).unwrap();
-    let deadline = Instant::now() + LIMIT;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false).unwrap();
-                return stream;
-            }
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                assert!(Instant::now() < deadline, "no connection came");
-                thread::sleep(Duration::from_millis(5));
-            }
-            Err(err) => panic!("accept: {err}"),
-        }
+    let listener = listener.try_clone().unwrap();
+    let task = spawn(move || listener.accept().map(|(stream, _)| stream));
+    match task.result.recv_timeout(LIMIT) {
+        Ok(accepted) => accepted.unwrap(),
+        Err(_) => panic!("no connection came within {LIMIT:?}"),
     }
 }
 
@@ -104,21 +96,68 @@ fn connect(addr: SocketAddr) -> TcpStream {
     TcpStream::connect_timeout(&addr, LIMIT).unwrap()
 }
 
-/// `join`, bounded by `limit`.
-fn join_within<T>(handle: JoinHandle<T>, limit: Duration) -> T {
-    let deadline = Instant::now() + limit;
-    while !handle.is_finished() {
-        assert!(
-            Instant::now() < deadline,
-            "thread still running after {limit:?}"
-        );
-        thread::sleep(Duration::from_millis(5));
-    }
-    handle.join().unwrap()
+/// A thread whose result can be waited for with a bound ([`join_within`]).
+struct Task<T> {
+    result: mpsc::Receiver<T>,
+    handle: JoinHandle<()>,
 }
 
-fn join<T>(handle: JoinHandle<T>) -> T {
-    join_within(handle, LIMIT)
+fn spawn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Task<T> {
+    let (sender, result) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let _ = sender.send(work());
+    });
+    Task { result, handle }
+}
+
+/// The task's result, waited for at most `limit`; a panic in the task is raised here.
+fn join_within<T>(task: Task<T>, limit: Duration) -> T {
+    match task.result.recv_timeout(limit) {
+        Ok(value) => {
+            task.handle.join().unwrap();
+            value
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("thread still running after {limit:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match task.handle.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => panic!("the thread ended without a result"),
+        },
+    }
+}
+
+fn join<T>(task: Task<T>) -> T {
+    join_within(task, LIMIT)
+}
+
+/// Starts a read of `reader` on a thread of its own and returns once that thread sleeps in
+/// the kernel (state `S` in `/proc`), that is, once the read is blocked on the socket. Where
+/// `/proc` does not tell, returns as soon as the thread is about to read.
+fn blocked_read(mut reader: TransportReader) -> Task<Result<usize>> {
+    let (sender, thread_path) = mpsc::channel();
+    let task = spawn(move || {
+        let _ = sender.send(std::fs::read_link("/proc/thread-self").ok());
+        reader.read(&mut [0u8; 16])
+    });
+    let stat = thread_path
+        .recv_timeout(LIMIT)
+        .unwrap()
+        .map(|path| Path::new("/proc").join(path).join("stat"));
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        let state = stat.as_ref().and_then(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let (_, fields) = text.rsplit_once(')')?;
+            fields.split_whitespace().next().map(str::to_owned)
+        });
+        if state.is_none() || state.as_deref() == Some("S") {
+            return task;
+        }
+        assert!(Instant::now() < deadline, "the read never blocked");
+        // Waiting on the task itself: a read that returns now fails the test at once.
+        if let Ok(result) = task.result.recv_timeout(Duration::from_millis(1)) {
+            panic!("the read returned without anything to read: {result:?}");
+        }
+    }
 }
 
 /// Splits with every socket wait bounded by [`LIMIT`].
@@ -157,7 +196,7 @@ fn read_to_end(reader: &mut TransportReader) -> (Vec<u8>, Result<()>) {
 fn tls_pair(cert: &TestCert) -> (Transport, Transport) {
     let (listener, addr) = listen();
     let config = cert.server_config();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         let stream = accept(&listener);
         Transport::accept_tls(stream, config, HANDSHAKE)
     });
@@ -178,7 +217,7 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 #[test]
 fn plain_echo_through_split_halves() {
     let (listener, addr) = listen();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         let transport = Transport::plain(accept(&listener));
         let (mut reader, writer) = split(transport);
         let mut buf = [0u8; 256];
@@ -210,13 +249,9 @@ fn plain_shutdown_wakes_blocked_reader() {
     let (listener, addr) = listen();
     let client = connect(addr);
     let server = accept(&listener);
-    let (mut reader, writer) = Transport::plain(server).split();
+    let (reader, writer) = Transport::plain(server).split();
+    let blocked = blocked_read(reader);
     let started = Instant::now();
-    let blocked = thread::spawn(move || {
-        let mut buf = [0u8; 16];
-        reader.read(&mut buf)
-    });
-    thread::sleep(Duration::from_millis(100));
     writer.shutdown();
     let result = join_within(blocked, Duration::from_secs(2));
     assert!(matches!(result, Ok(0) | Err(_)), "{result:?}");
@@ -260,20 +295,20 @@ fn tls_one_mib_each_way_concurrently() {
             let data = to_server.clone();
             let writer = client_writer.clone();
             // One big write: the writer encrypts it in chunks.
-            thread::spawn(move || writer.write_all(&data).unwrap())
+            spawn(move || writer.write_all(&data).unwrap())
         },
         {
             let data = to_client.clone();
             let writer = server_writer.clone();
             // Many small writes.
-            thread::spawn(move || {
+            spawn(move || {
                 for chunk in data.chunks(1000) {
                     writer.write_all(chunk).unwrap();
                 }
             })
         },
-        thread::spawn(move || assert!(read_exact(&mut server_reader, SIZE) == to_server)),
-        thread::spawn(move || assert!(read_exact(&mut client_reader, SIZE) == to_client)),
+        spawn(move || assert!(read_exact(&mut server_reader, SIZE) == to_server)),
+        spawn(move || assert!(read_exact(&mut client_reader, SIZE) == to_client)),
     ];
     let deadline = Instant::now() + Duration::from_secs(30);
     for handle in threads {
@@ -292,7 +327,7 @@ fn failing_handshake(
 ) -> Result<Transport> {
     let (listener, addr) = listen();
     let config = cert.server_config();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         let stream = accept(&listener);
         Transport::accept_tls(stream, config, HANDSHAKE).map(drop)
     });
@@ -383,7 +418,7 @@ fn plain_client_on_a_tls_port_is_a_tls_error() {
     let cert = TestCert::new("localhost");
     let (listener, addr) = listen();
     let config = cert.server_config();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         let stream = accept(&listener);
         Transport::accept_tls(stream, config, HANDSHAKE).map(drop)
     });
@@ -401,7 +436,7 @@ fn plain_client_on_a_tls_port_is_a_tls_error() {
 fn tls_client_on_a_plain_server_fails() {
     let cert = TestCert::new("localhost");
     let (listener, addr) = listen();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         let mut stream = accept(&listener);
         stream.set_read_timeout(Some(LIMIT)).unwrap();
         let _ = stream.write_all(b"\xff\xfd\x18\xff\xfb\x01\xff\xfb\x03Welcome\r\n");
@@ -436,7 +471,7 @@ fn accept_auto_tells_tls_from_plain() {
     let cert = TestCert::new("localhost");
     let (listener, addr) = listen();
     let config = cert.server_config();
-    let server = thread::spawn(move || {
+    let server = spawn(move || {
         for _ in 0..2 {
             let stream = accept(&listener);
             let transport =
@@ -546,9 +581,8 @@ fn tls_peer_closing_without_close_notify_is_eof() {
 fn tls_shutdown_wakes_blocked_reader() {
     let cert = TestCert::new("localhost");
     let (client, server) = tls_pair(&cert);
-    let (mut reader, writer) = server.split();
-    let blocked = thread::spawn(move || reader.read(&mut [0u8; 16]));
-    thread::sleep(Duration::from_millis(100));
+    let (reader, writer) = server.split();
+    let blocked = blocked_read(reader);
     writer.shutdown();
     let result = join_within(blocked, Duration::from_secs(2));
     assert!(matches!(result, Ok(0) | Err(_)), "{result:?}");
