@@ -31,6 +31,7 @@ use crate::{Error, Result};
 #[cfg(test)]
 mod tests;
 mod tls;
+mod x509;
 
 pub use tls::{client_config, server_config, TlsClientOptions};
 

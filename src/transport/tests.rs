@@ -32,6 +32,22 @@ struct TestCert {
 
 impl TestCert {
     fn new(name: &str) -> Self {
+        let rcgen::CertifiedKey { cert, key_pair } =
+            rcgen::generate_simple_self_signed(vec![name.to_owned()]).unwrap();
+        Self::write(&cert.pem(), &key_pair.serialize_pem())
+    }
+
+    /// A self-signed CA certificate (basicConstraints CA:TRUE) for `name`, as `openssl req
+    /// -x509` makes them.
+    fn ca(name: &str) -> Self {
+        let mut params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        Self::write(&cert.pem(), &key.serialize_pem())
+    }
+
+    fn write(cert: &str, key: &str) -> Self {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "telnetlib3-transport-{}-{}-{:?}",
@@ -44,12 +60,10 @@ impl TestCert {
             "_",
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let rcgen::CertifiedKey { cert, key_pair } =
-            rcgen::generate_simple_self_signed(vec![name.to_owned()]).unwrap();
         let cert_path = dir.join("cert.pem");
         let key_path = dir.join("key.pem");
-        std::fs::write(&cert_path, cert.pem()).unwrap();
-        std::fs::write(&key_path, key_pair.serialize_pem()).unwrap();
+        std::fs::write(&cert_path, cert).unwrap();
+        std::fs::write(&key_path, key).unwrap();
         TestCert {
             dir,
             cert: cert_path,
@@ -365,6 +379,129 @@ fn tls_wrong_server_name_is_rejected() {
     let cert = TestCert::new("localhost");
     let result = failing_handshake(&cert, cert.client_config(), "example.com");
     assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+}
+
+#[test]
+fn tls_ca_file_trusts_its_own_ca_certificate_as_the_server_certificate() {
+    let cert = TestCert::ca("localhost");
+    let (client, server) = tls_pair(&cert);
+    let (mut reader, _writer) = split(client);
+    let (_server_reader, server_writer) = split(server);
+    server_writer.write_all(b"hello\r\n").unwrap();
+    assert_eq!(read_exact(&mut reader, 7), b"hello\r\n");
+    // The name is still checked.
+    let result = failing_handshake(&cert, cert.client_config(), "example.com");
+    assert!(
+        matches!(
+            result,
+            Err(Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. }
+            )))
+        ),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn tls_ca_certificate_not_in_the_ca_file_is_rejected() {
+    let served = TestCert::ca("localhost");
+    let trusted = TestCert::ca("localhost");
+    let result = failing_handshake(&served, trusted.client_config(), "localhost");
+    assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+}
+
+#[test]
+fn own_certificate_checks_dates_and_names() {
+    use rustls::pki_types::{CertificateDer, UnixTime};
+    use rustls::CertificateError;
+
+    use super::tls::verify_own_certificate;
+
+    let der = |names: &[&str], common_name: Option<&str>| {
+        let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        let mut params = rcgen::CertificateParams::new(names).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        if let Some(common_name) = common_name {
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, common_name);
+        }
+        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        let key = rcgen::KeyPair::generate().unwrap();
+        CertificateDer::from(params.self_signed(&key).unwrap().der().to_vec())
+    };
+    let at = |secs: u64| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+    let valid = at(960_000_000); // 2000-06-03
+    let check = |cert: &CertificateDer<'_>, name: &str, now: UnixTime| {
+        let name = ServerName::try_from(name.to_owned()).unwrap();
+        verify_own_certificate(cert, &name, now)
+    };
+    let wrong_name = |result: std::result::Result<(), rustls::Error>| {
+        matches!(
+            result,
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForNameContext { .. }
+            ))
+        )
+    };
+
+    let cert = der(&["localhost"], None);
+    check(&cert, "localhost", valid).unwrap();
+    check(&cert, "localhost", at(946_684_800)).unwrap(); // notBefore itself
+    check(&cert, "localhost", at(978_307_200)).unwrap(); // notAfter itself
+    let early = check(&cert, "localhost", at(946_684_799));
+    assert!(
+        matches!(
+            early,
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidYetContext { .. }
+            ))
+        ),
+        "{early:?}"
+    );
+    let late = check(&cert, "localhost", at(978_307_201));
+    assert!(
+        matches!(
+            late,
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ExpiredContext { .. }
+            ))
+        ),
+        "{late:?}"
+    );
+    assert!(wrong_name(check(&cert, "otherhost", valid)));
+
+    // No subjectAltName: the common name, as OpenSSL does, for DNS names only.
+    let cert = der(&[], Some("localhost"));
+    check(&cert, "localhost", valid).unwrap();
+    check(&cert, "LocalHost.", valid).unwrap();
+    assert!(wrong_name(check(&cert, "otherhost", valid)));
+    assert!(wrong_name(check(&cert, "host", valid)));
+    assert!(wrong_name(check(&cert, "127.0.0.1", valid)));
+
+    // A DNS subjectAltName: the common name is not looked at.
+    let cert = der(&["example.com"], Some("localhost"));
+    check(&cert, "example.com", valid).unwrap();
+    assert!(wrong_name(check(&cert, "localhost", valid)));
+
+    // An IP address subjectAltName only: DNS names still go to the common name.
+    let cert = der(&["127.0.0.1"], Some("localhost"));
+    check(&cert, "127.0.0.1", valid).unwrap();
+    check(&cert, "localhost", valid).unwrap();
+    assert!(wrong_name(check(&cert, "127.0.0.2", valid)));
+
+    let result = check(&CertificateDer::from(vec![0x30, 0x00]), "localhost", valid);
+    assert!(
+        matches!(
+            result,
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::BadEncoding
+            ))
+        ),
+        "{result:?}"
+    );
 }
 
 #[test]

@@ -5,20 +5,27 @@ use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{ring, CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls::server::ParsedCertificate;
+use rustls::{CertificateError, ClientConfig, DistinguishedName, RootCertStore, ServerConfig};
+use rustls::{DigitallySignedStruct, OtherError, SignatureScheme};
 
+use super::x509;
 use crate::{Error, Result};
 
 /// How a client sets up TLS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TlsClientOptions {
-    /// A PEM file of CA certificates to trust instead of the built-in web roots. Default: none.
+    /// A PEM file of CA certificates to trust instead of the built-in web roots. A server
+    /// certificate that is itself in the file is trusted even when it is marked as a CA (as
+    /// `openssl req -x509` makes them), provided it names the server and is within its dates.
+    /// Default: none.
     pub ca_file: Option<PathBuf>,
     /// Skip certificate verification (logged as a warning). Default: false.
     pub no_verify: bool,
@@ -33,6 +40,12 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 /// Builds a client configuration: the web roots (like curl), or `ca_file`, or no verification.
+///
+/// With `ca_file`, certificates are verified by webpki against the file's certificates; in
+/// addition, a server certificate byte for byte equal to one of them is accepted although it is
+/// a CA certificate (webpki refuses a CA certificate as a server's own, OpenSSL does not), once
+/// its validity dates and its name are checked: a DNS subjectAltName must match, or when there
+/// is none, a subject common name must equal the server name (as OpenSSL does).
 ///
 /// # Errors
 /// [`Error::Config`] when the CA file does not load or holds no certificate.
@@ -49,31 +62,19 @@ pub fn client_config(options: &TlsClientOptions) -> Result<Arc<rustls::ClientCon
                 algorithms: provider.signature_verification_algorithms,
             }))
             .with_no_client_auth()
+    } else if let Some(path) = &options.ca_file {
+        let verifier = CaFileVerifier::new(path, provider)?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth()
     } else {
-        let roots = match &options.ca_file {
-            Some(path) => load_ca_file(path)?,
-            None => RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            },
+        let roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
         builder.with_root_certificates(roots).with_no_client_auth()
     };
     Ok(Arc::new(config))
-}
-
-/// Reads every certificate of a PEM file into a root store of its own.
-fn load_ca_file(path: &Path) -> Result<RootCertStore> {
-    let certs = load_certs(path, "CA file")?;
-    let mut roots = RootCertStore::empty();
-    for cert in certs {
-        roots.add(cert).map_err(|err| {
-            Error::Config(format!(
-                "CA file {}: bad certificate: {err}",
-                path.display()
-            ))
-        })?;
-    }
-    Ok(roots)
 }
 
 /// Reads every certificate of a PEM file; none is an error.
@@ -165,4 +166,143 @@ impl ServerCertVerifier for NoCertificateVerification {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
     }
+}
+
+/// Verifies a server with webpki against the certificates of a CA file, and also accepts a
+/// certificate of that file that the server presents as its own although it is a CA
+/// certificate (see [`client_config`]). Handshake signatures are always verified by webpki.
+#[derive(Debug)]
+struct CaFileVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    /// The CA file's certificates, for the byte-for-byte comparison.
+    certs: Vec<CertificateDer<'static>>,
+}
+
+impl CaFileVerifier {
+    /// Loads the CA file at `path`.
+    fn new(path: &Path, provider: Arc<CryptoProvider>) -> Result<Self> {
+        let certs = load_certs(path, "CA file")?;
+        let mut roots = RootCertStore::empty();
+        for cert in &certs {
+            roots.add(cert.clone()).map_err(|err| {
+                Error::Config(format!(
+                    "CA file {}: bad certificate: {err}",
+                    path.display()
+                ))
+            })?;
+        }
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|err| Error::Config(format!("CA file {}: {err}", path.display())))?;
+        Ok(CaFileVerifier { webpki, certs })
+    }
+}
+
+impl ServerCertVerifier for CaFileVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let result = self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        match result {
+            Err(err) if is_ca_used_as_end_entity(&err) && self.certs.contains(end_entity) => {
+                verify_own_certificate(end_entity, server_name, now)?;
+                log::debug!(
+                    "server certificate accepted for {server_name:?}: a CA certificate, but \
+                     the very one in the CA file"
+                );
+                Ok(ServerCertVerified::assertion())
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+
+    fn root_hint_subjects(&self) -> Option<&[DistinguishedName]> {
+        self.webpki.root_hint_subjects()
+    }
+}
+
+/// Whether webpki refused a certificate only for being a CA certificate used as a server's own.
+fn is_ca_used_as_end_entity(err: &rustls::Error) -> bool {
+    match err {
+        rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(inner))) => {
+            matches!(
+                inner.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            )
+        }
+        _ => false,
+    }
+}
+
+/// The checks webpki did not get to for a certificate trusted as is: its validity dates at
+/// `now`, and its name (a subjectAltName as webpki matches them, else, when it has no DNS
+/// subjectAltName and `server_name` is a DNS name, a subject common name equal to it, ASCII
+/// case aside).
+pub(super) fn verify_own_certificate(
+    cert: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> Result<(), rustls::Error> {
+    let fields = x509::parse(cert).ok_or(CertificateError::BadEncoding)?;
+    let time = now.as_secs();
+    if time < fields.not_before {
+        return Err(CertificateError::NotValidYetContext {
+            time: now,
+            not_before: UnixTime::since_unix_epoch(Duration::from_secs(fields.not_before)),
+        }
+        .into());
+    }
+    if time > fields.not_after {
+        return Err(CertificateError::ExpiredContext {
+            time: now,
+            not_after: UnixTime::since_unix_epoch(Duration::from_secs(fields.not_after)),
+        }
+        .into());
+    }
+    let parsed = ParsedCertificate::try_from(cert)?;
+    let Err(err) = rustls::client::verify_server_name(&parsed, server_name) else {
+        return Ok(());
+    };
+    if let ServerName::DnsName(name) = server_name {
+        let bare = |name: &str| name.strip_suffix('.').unwrap_or(name).to_owned();
+        let wanted = bare(name.as_ref());
+        let matches = |common_name: &String| bare(common_name).eq_ignore_ascii_case(&wanted);
+        if !fields.has_dns_alt_name && fields.common_names.iter().any(matches) {
+            return Ok(());
+        }
+    }
+    Err(err)
 }
