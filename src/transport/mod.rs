@@ -50,6 +50,14 @@ const WRITE_CHUNK: usize = 64 * 1024;
 /// close_notify, and at most how long it blocks sending one.
 const CLOSE_NOTIFY_WAIT: Duration = Duration::from_secs(1);
 
+/// After a failed TLS handshake, how long at most the peer's remaining bytes are read and
+/// thrown away before the socket is closed (see [`close_after_failed_handshake`]).
+const FAILED_HANDSHAKE_DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// After a failed TLS handshake, how many of the peer's remaining bytes at most are read and
+/// thrown away before the socket is closed.
+const FAILED_HANDSHAKE_DRAIN_BYTES: usize = 64 * 1024;
+
 /// What both halves share: the one socket, the write lock, and the TLS state if any.
 struct Shared {
     socket: TcpStream,
@@ -255,16 +263,15 @@ impl Transport {
     }
 
     /// Runs the handshake on `stream` with the socket timeouts bounding it, then clears them.
+    /// A server whose handshake fails with a TLS error closes the connection gracefully (see
+    /// [`close_after_failed_handshake`]).
     fn handshake(
         stream: TcpStream,
         mut conn: Connection,
         timeout: Option<Duration>,
     ) -> Result<Self> {
-        let side = if matches!(conn, Connection::Client(_)) {
-            "client"
-        } else {
-            "server"
-        };
+        let is_server = matches!(conn, Connection::Server(_));
+        let side = if is_server { "server" } else { "client" };
         let peer = stream.peer_addr().ok();
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
         let result = run_handshake(&stream, &mut conn, deadline);
@@ -285,6 +292,9 @@ impl Transport {
             }
             Err(err) => {
                 log::debug!("TLS {side} handshake with {peer:?} failed: {err}");
+                if is_server && matches!(err, Error::Tls(_)) {
+                    close_after_failed_handshake(&stream);
+                }
                 Err(err)
             }
         }
@@ -309,6 +319,43 @@ fn peek_first_byte(stream: &TcpStream, timeout: Duration) -> Result<Option<u8>> 
             },
         };
     }
+}
+
+/// Ends a connection whose handshake failed with a TLS error, after the alert that says why
+/// has been written: shuts down our sending side (the peer reads the alert, then EOF), then
+/// reads and drops what the peer still sends until its EOF, for at most
+/// [`FAILED_HANDSHAKE_DRAIN_TIME`] and [`FAILED_HANDSHAKE_DRAIN_BYTES`]. Closing a socket with
+/// unread bytes in it makes the kernel reset the connection, and a reset can destroy the alert
+/// before the peer reads it (a plain telnet client on a TLS port then sees "connection reset").
+fn close_after_failed_handshake(stream: &TcpStream) {
+    if let Err(err) = stream.shutdown(Shutdown::Write) {
+        log::debug!("TCP shutdown after a failed TLS handshake: {err}");
+        return;
+    }
+    let deadline = Instant::now() + FAILED_HANDSHAKE_DRAIN_TIME;
+    let mut drained = 0;
+    let mut buf = [0u8; 4096];
+    while drained < FAILED_HANDSHAKE_DRAIN_BYTES {
+        let Ok(Some(left)) = remaining(Some(deadline)) else {
+            break;
+        };
+        if stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match (&*stream).read(&mut buf) {
+            Ok(0) => {
+                log::debug!("peer closed after the failed TLS handshake ({drained} bytes dropped)");
+                return;
+            }
+            Ok(n) => drained += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => {
+                log::debug!("reading after the failed TLS handshake: {err}");
+                return;
+            }
+        }
+    }
+    log::debug!("closing after a failed TLS handshake with the peer still sending ({drained} bytes dropped)");
 }
 
 /// Socket timeouts cannot be zero; a zero bound becomes the smallest one.

@@ -550,23 +550,85 @@ fn configuration_errors() {
     assert!(server_config(&cert.cert, &cert.key).is_ok());
 }
 
-#[test]
-fn plain_client_on_a_tls_port_is_a_tls_error() {
-    let cert = TestCert::new("localhost");
+/// A TLS server on a thread for one client; its handshake result and how long it took.
+fn tls_server_once(cert: &TestCert) -> (SocketAddr, Task<(Result<Transport>, Duration)>) {
     let (listener, addr) = listen();
     let config = cert.server_config();
     let server = spawn(move || {
         let stream = accept(&listener);
-        Transport::accept_tls(stream, config, HANDSHAKE).map(drop)
+        let started = Instant::now();
+        let result = Transport::accept_tls(stream, config, HANDSHAKE);
+        (result, started.elapsed())
     });
+    (addr, server)
+}
+
+/// Checks that `received` is one TLS alert record, in clear (before any key is agreed).
+fn assert_one_alert(received: &[u8]) {
+    assert_eq!(received.len(), 7, "{received:?}");
+    assert_eq!(received[0], 0x15, "{received:?}"); // content type: alert
+    assert_eq!(&received[3..5], [0, 2], "{received:?}"); // length 2: level, description
+}
+
+#[test]
+fn plain_client_on_a_tls_port_gets_the_alert_then_eof() {
+    let cert = TestCert::new("localhost");
+    let (addr, server) = tls_server_once(&cert);
     let mut client = connect(addr);
     client.set_read_timeout(Some(LIMIT)).unwrap();
-    client.write_all(b"hello\r\n").unwrap();
-    let result = join(server);
+    // More than the server reads before it fails: the rest waits unread in its socket.
+    client.write_all(&[b'x'; 16 * 1024]).unwrap();
+    // The alert, then EOF (not a reset).
+    let mut received = Vec::new();
+    client.read_to_end(&mut received).unwrap();
+    assert_one_alert(&received);
+    drop(client);
+    let (result, _) = join(server);
     assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
-    // The server hung up (after an alert).
-    let mut rest = Vec::new();
-    let _ = client.read_to_end(&mut rest);
+}
+
+#[test]
+fn failed_handshake_waits_a_bounded_time_for_the_peer_to_close() {
+    let cert = TestCert::new("localhost");
+    let (addr, server) = tls_server_once(&cert);
+    let mut client = connect(addr);
+    client.set_read_timeout(Some(LIMIT)).unwrap();
+    client.write_all(&[b'x'; 16 * 1024]).unwrap();
+    // The client neither reads nor closes: the server gives up after about a second.
+    let (result, took) = join(server);
+    assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    let mut received = Vec::new();
+    client.read_to_end(&mut received).unwrap();
+    assert_one_alert(&received);
+}
+
+#[test]
+fn failed_handshake_drops_a_bounded_amount_of_the_peers_bytes() {
+    let cert = TestCert::new("localhost");
+    let (addr, server) = tls_server_once(&cert);
+    let client = connect(addr);
+    client.set_write_timeout(Some(LIMIT)).unwrap();
+    // The client sends without end: the server stops reading at its byte limit.
+    let writer = client.try_clone().unwrap();
+    let flood = spawn(move || {
+        let chunk = [b'x'; 16 * 1024];
+        let mut sent = 0usize;
+        while (&writer).write_all(&chunk).is_ok() && sent < 64 << 20 {
+            sent += chunk.len();
+        }
+        sent
+    });
+    let (result, took) = join(server);
+    assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+    assert!(took < Duration::from_millis(900), "{took:?}");
+    // The server closed with bytes unread: the connection is reset, the flood ends.
+    let sent = join(flood);
+    assert!(sent < 64 << 20, "{sent}");
+    drop(client);
 }
 
 #[test]
