@@ -47,7 +47,8 @@ const RAW_BUFFER_SIZE: usize = 32 * 1024;
 const WRITE_CHUNK: usize = 64 * 1024;
 
 /// How long [`TransportWriter::shutdown`] waits for a busy writer before giving up on sending a
-/// close_notify, and at most how long it blocks sending one.
+/// close_notify, and at most how long it blocks sending one (or the alert of a failed
+/// handshake).
 const CLOSE_NOTIFY_WAIT: Duration = Duration::from_secs(1);
 
 /// After a failed TLS handshake, how long at most the peer's remaining bytes are read and
@@ -413,7 +414,9 @@ fn run_handshake(
             // Tell the peer why (rustls queued an alert); it may already be gone.
             let mut alert = Vec::new();
             drain_tls(conn, &mut alert);
-            let _ = io.write_all(&alert);
+            if socket.set_write_timeout(Some(CLOSE_NOTIFY_WAIT)).is_ok() {
+                let _ = io.write_all(&alert);
+            }
             return Err(Error::Tls(err));
         }
     }
