@@ -327,6 +327,12 @@ mod tests {
         for len in 0..der.len() {
             assert!(parse(&der[..len]).is_none(), "cut at {len}");
         }
+        // Any single bit flipped: parsed or refused, never a panic.
+        for bit in 0..der.len() * 8 {
+            let mut flipped = der.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            let _ = parse(&flipped);
+        }
         assert!(parse(&[0x30, 0x80, 0, 0]).is_none()); // indefinite length
         assert!(parse(&[0x30, 0x85, 1, 1, 1, 1, 1]).is_none()); // five length bytes
         assert!(parse(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
