@@ -41,11 +41,13 @@ fn provider() -> Arc<CryptoProvider> {
 
 /// Builds a client configuration: the web roots (like curl), or `ca_file`, or no verification.
 ///
-/// With `ca_file`, certificates are verified by webpki against the file's certificates; in
+/// With `ca_file`, certificates are verified by webpki against the file's certificates. In
 /// addition, a server certificate byte for byte equal to one of them is accepted although it is
 /// a CA certificate (webpki refuses a CA certificate as a server's own, OpenSSL does not), once
-/// its validity dates and its name are checked: a DNS subjectAltName must match, or when there
-/// is none, a subject common name must equal the server name (as OpenSSL does).
+/// its validity dates and its name are checked: a subjectAltName must match the server name as
+/// webpki matches them, or, for a DNS name and a certificate without any DNS subjectAltName, a
+/// subject common name must equal it (as OpenSSL does). Handshake signatures are checked as
+/// for any certificate.
 ///
 /// # Errors
 /// [`Error::Config`] when the CA file does not load or holds no certificate.
