@@ -1,4 +1,6 @@
-//! `TelnetConnection` over TLS, against a loopback server with a certificate made in the test.
+//! `TelnetConnection` over TLS, against a loopback server with a certificate made in the test
+//! (by rcgen, or by the `openssl` command the way telnetlib3's guide does it); and the
+//! `telnetlib3-client` binary against the `telnetlib3-server` binary over TLS.
 
 use std::io::Write as _;
 use std::net::TcpListener;
@@ -9,7 +11,14 @@ use std::time::Duration;
 use telnetlib3::transport::{self, Transport};
 use telnetlib3::{ConnectOptions, Error, TelnetConnection};
 
+mod support;
+use support::cli::{client_cmd, ServerProcess};
+use support::TempDir;
+
 const LONG: Option<Duration> = Some(Duration::from_secs(5));
+
+/// Bound on one `openssl` run and on one client binary run.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
 
 /// A self-signed certificate for localhost and 127.0.0.1, written to a fresh directory.
 fn certificate(tag: &str) -> (PathBuf, PathBuf) {
@@ -122,4 +131,226 @@ fn tls_bad_ca_file_is_a_config_error() {
         TelnetConnection::connect_with("localhost", 1, options().tls_ca_file(&empty)),
         Err(Error::Config(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates made by the openssl command line
+
+/// A certificate and key made by `openssl` in a temp dir (removed on drop).
+struct OpensslCert {
+    cert: PathBuf,
+    key: PathBuf,
+    dir: TempDir,
+}
+
+/// Runs `openssl ARGS` in `dir`. A missing `openssl`, or one that fails, fails the test.
+fn openssl(dir: &Path, args: &[&str]) {
+    let mut cmd = std::process::Command::new("openssl");
+    cmd.args(args).current_dir(dir);
+    let out = support::cli::run(cmd, b"", RUN_LIMIT);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "openssl {args:?} failed: {}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+impl OpensslCert {
+    /// The guide's self-signed certificate for `/CN=<common_name>`:
+    /// `openssl req -x509 -newkey rsa:2048 -keyout key.pem -out cert.pem -days 365 -nodes
+    /// -subj '/CN=localhost'` (OpenSSL marks it `CA:TRUE` and gives it no subjectAltName).
+    fn guide(common_name: &str) -> Self {
+        let dir = TempDir::new("openssl-cert");
+        let subject = format!("/CN={common_name}");
+        openssl(
+            dir.path(),
+            &[
+                "req", "-x509", "-newkey", "rsa:2048", "-keyout", "key.pem", "-out", "cert.pem",
+                "-days", "365", "-nodes", "-subj", &subject,
+            ],
+        );
+        Self::in_dir(dir)
+    }
+
+    /// Like [`OpensslCert::guide`] for `/CN=localhost`, but valid only during the year 2000:
+    /// a request self-signed by `openssl ca` with explicit dates.
+    fn expired() -> Self {
+        let dir = TempDir::new("openssl-expired");
+        let path = dir.path().to_str().unwrap().to_owned();
+        std::fs::write(dir.path().join("index.txt"), "").unwrap();
+        let config = format!(
+            "[ca]\ndefault_ca = ca_default\n\
+             [ca_default]\ndatabase = {path}/index.txt\nnew_certs_dir = {path}\n\
+             rand_serial = yes\ndefault_md = sha256\npolicy = policy_any\n\
+             x509_extensions = extensions\nunique_subject = no\n\
+             [policy_any]\ncommonName = supplied\n\
+             [extensions]\nbasicConstraints = critical,CA:TRUE\n\
+             subjectKeyIdentifier = hash\n"
+        );
+        std::fs::write(dir.path().join("ca.cnf"), config).unwrap();
+        openssl(
+            dir.path(),
+            &[
+                "req",
+                "-new",
+                "-newkey",
+                "rsa:2048",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "req.csr",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+            ],
+        );
+        openssl(
+            dir.path(),
+            &[
+                "ca",
+                "-batch",
+                "-config",
+                "ca.cnf",
+                "-selfsign",
+                "-keyfile",
+                "key.pem",
+                "-in",
+                "req.csr",
+                "-out",
+                "cert.pem",
+                "-notext",
+                "-startdate",
+                "20000101000000Z",
+                "-enddate",
+                "20010101000000Z",
+            ],
+        );
+        Self::in_dir(dir)
+    }
+
+    fn in_dir(dir: TempDir) -> Self {
+        OpensslCert {
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+            dir,
+        }
+    }
+}
+
+/// Connects to a [`tls_server`] for `served`, on 127.0.0.1, trusting `ca_file` and checking the
+/// certificate for the name `localhost`.
+fn connect_trusting(served: &OpensslCert, ca_file: &Path) -> Result<TelnetConnection, Error> {
+    let (port, server) = tls_server(&served.cert, &served.key);
+    let mut options = options().tls_ca_file(ca_file);
+    options.tls_options.server_name = Some("localhost".to_owned());
+    let result = TelnetConnection::connect_with("127.0.0.1", port, options);
+    if let Ok(conn) = &result {
+        assert_eq!(conn.readline(LONG).unwrap(), "secure hello\r\n");
+        conn.write("ping\r\n").unwrap();
+        assert_eq!(conn.readline(LONG).unwrap(), "ping\r\n");
+    }
+    server.join().unwrap();
+    result
+}
+
+/// Whether `result` is a refused certificate whose error's debug text contains `what`.
+fn refused(result: &Result<TelnetConnection, Error>, what: &str) -> bool {
+    match result {
+        Err(Error::Tls(err @ rustls::Error::InvalidCertificate(_))) => {
+            format!("{err:?}").contains(what)
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn openssl_guide_certificate_is_trusted_through_the_ca_file() {
+    let cert = OpensslCert::guide("localhost");
+    let conn = connect_trusting(&cert, &cert.cert).unwrap();
+    assert_eq!(conn.get_extra_info("tls").as_deref(), Some("true"));
+}
+
+#[test]
+fn openssl_guide_certificate_among_others_in_the_ca_file() {
+    let cert = OpensslCert::guide("localhost");
+    let other = OpensslCert::guide("localhost");
+    let bundle = cert.dir.path().join("bundle.pem");
+    let mut pem = std::fs::read(&other.cert).unwrap();
+    pem.extend(std::fs::read(&cert.cert).unwrap());
+    std::fs::write(&bundle, pem).unwrap();
+    connect_trusting(&cert, &bundle).unwrap();
+}
+
+#[test]
+fn openssl_certificate_for_another_name_is_refused() {
+    let cert = OpensslCert::guide("otherhost");
+    let result = connect_trusting(&cert, &cert.cert);
+    assert!(refused(&result, "NotValidForName"), "{result:?}");
+}
+
+#[test]
+fn openssl_expired_certificate_is_refused() {
+    let cert = OpensslCert::expired();
+    let result = connect_trusting(&cert, &cert.cert);
+    assert!(refused(&result, "Expired"), "{result:?}");
+}
+
+#[test]
+fn openssl_certificate_not_in_the_ca_file_is_refused() {
+    let served = OpensslCert::guide("localhost");
+    let trusted = OpensslCert::guide("localhost");
+    let result = connect_trusting(&served, &trusted.cert);
+    assert!(refused(&result, "CaUsedAsEndEntity"), "{result:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two binaries
+
+/// `telnetlib3-server --ssl-certfile CERT --ssl-keyfile KEY` for `cert`.
+fn tls_server_process(cert: &OpensslCert) -> ServerProcess {
+    ServerProcess::start(&[
+        "--ssl-certfile",
+        cert.cert.to_str().unwrap(),
+        "--ssl-keyfile",
+        cert.key.to_str().unwrap(),
+    ])
+}
+
+/// `telnetlib3-client --ssl --ssl-cafile CA localhost PORT` with `input` on stdin.
+fn cli_client(ca_file: &Path, port: u16, input: &[u8]) -> support::cli::Outcome {
+    let port = port.to_string();
+    let cmd = client_cmd(&[
+        "--ssl",
+        "--ssl-cafile",
+        ca_file.to_str().unwrap(),
+        "localhost",
+        &port,
+    ]);
+    support::cli::run(cmd, input, RUN_LIMIT)
+}
+
+#[test]
+fn cli_client_and_server_with_the_openssl_guide_certificate() {
+    let cert = OpensslCert::guide("localhost");
+    let server = tls_server_process(&cert);
+    let out = cli_client(&cert.cert, server.port, b"proto\r\nquit\r\n");
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(out.stdout.contains("tls=true"), "{:?}", out.stdout);
+    assert!(out.stdout.contains("Goodbye"), "{:?}", out.stdout);
+}
+
+#[test]
+fn cli_client_refuses_an_openssl_certificate_for_another_name() {
+    let cert = OpensslCert::guide("otherhost");
+    let server = tls_server_process(&cert);
+    let out = cli_client(&cert.cert, server.port, b"quit\r\n");
+    assert_eq!(out.code, Some(1), "stdout: {}", out.stdout);
+    assert!(out.stderr.contains("TLS"), "{:?}", out.stderr);
+    assert!(
+        !out.stderr.contains("CaUsedAsEndEntity"),
+        "{:?}",
+        out.stderr
+    );
 }

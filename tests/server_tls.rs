@@ -120,3 +120,37 @@ fn bad_certificate_files_fail_at_start() {
     );
     assert!(matches!(server.start(), Err(Error::Config(_))));
 }
+
+/// Sends `size` bytes of plain text to the TLS port and reads until EOF: the bytes read, or the
+/// error that ended the reading.
+fn plain_text_to_tls_port(port: u16, size: usize) -> std::io::Result<Vec<u8>> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut plain = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    plain.set_read_timeout(LONG)?;
+    plain.set_write_timeout(LONG)?;
+    let line = b"GET / HTTP/1.0 and other plain text that is not a TLS record at all\r\n";
+    let text: Vec<u8> = line.iter().copied().cycle().take(size).collect();
+    std::io::Write::write_all(&mut plain, &text)?;
+    let mut received = Vec::new();
+    plain.read_to_end(&mut received)?;
+    Ok(received)
+}
+
+#[test]
+fn plain_text_on_a_tls_port_gets_the_alert_and_a_clean_close() {
+    let (cert, key) = certificate("alert");
+    let (server, port, handle) = start(quick().tls(&cert, &key));
+    // From 4 KiB (what the server reads at once) to 9 KiB, which it leaves partly unread.
+    for round in 0..20 {
+        match plain_text_to_tls_port(port, 4 * 1024 + round * 256) {
+            // One TLS alert record (content type 21, length 2), then EOF.
+            Ok(received) => assert!(
+                received.len() == 7 && received[0] == 0x15 && received[3..5] == [0, 2],
+                "round {round}: {received:?}"
+            ),
+            Err(err) => panic!("round {round}: {err} (the alert was lost)"),
+        }
+    }
+    server.shutdown();
+    handle.join().unwrap();
+}
