@@ -354,3 +354,35 @@ fn cli_client_refuses_an_openssl_certificate_for_another_name() {
         out.stderr
     );
 }
+
+/// A TLS failure after the handshake (a corrupt record) reaches the caller's read as
+/// `Error::Tls`, not as a generic I/O error with the cause turned to text; what arrived before
+/// the bad record is read first.
+#[test]
+fn a_corrupt_record_reaches_the_reader_as_a_tls_error_after_the_data_before_it() {
+    let (cert, key) = certificate("corrupt");
+    let config = transport::server_config(&cert, &key).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut raw = stream.try_clone().unwrap();
+        let tls = Transport::accept_tls(stream, config, Some(Duration::from_secs(5))).unwrap();
+        let (_reader, writer) = tls.split();
+        writer.write_all(b"hello\r\n").unwrap();
+        // Right behind it, an application-data record whose ciphertext cannot be
+        // authenticated: the greeting must still reach the reader, then the failure.
+        raw.write_all(&[0x17, 0x03, 0x03, 0x00, 0x20]).unwrap();
+        raw.write_all(&[0x42; 0x20]).unwrap();
+    });
+    let options = ConnectOptions::default()
+        .tls_ca_file(&cert)
+        .connect_maxwait(Duration::from_millis(200));
+    let conn = TelnetConnection::connect_with("localhost", port, options).unwrap();
+    assert_eq!(conn.read_until("hello\r\n", LONG).unwrap(), "hello\r\n");
+    let err = conn.read_some(LONG).unwrap_err();
+    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+    // Every later read reports the same cause.
+    assert!(matches!(conn.read_some(LONG), Err(Error::Tls(_))));
+    server.join().unwrap();
+}

@@ -475,6 +475,10 @@ impl TransportReader {
         buf: &mut [u8],
     ) -> Result<usize> {
         if let Some(err) = &self.failed {
+            // Plaintext that arrived before the failure is the peer's: it goes first.
+            if let Ok(n @ 1..) = tls.lock().reader().read(buf) {
+                return Ok(n);
+            }
             return Err(Error::Tls(err.clone()));
         }
         if self.raw.is_empty() {
@@ -546,6 +550,11 @@ impl TransportReader {
                 // The alert rustls queued goes out through the caller's flush.
                 log::debug!("TLS connection failed: {err}");
                 self.failed = Some(err.clone());
+                // Records before the bad one were the peer's: hand over their plaintext first;
+                // the failure is reported by the read after it.
+                if let Ok(n @ 1..) = conn.reader().read(buf) {
+                    return Some(Ok(n));
+                }
                 return Some(Err(Error::Tls(err)));
             }
         }
