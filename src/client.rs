@@ -35,7 +35,8 @@ use crate::{Error, Result};
 ///     .term("xterm-256color")
 ///     .cols(132)
 ///     .connect_maxwait(Duration::from_secs(1));
-/// assert_eq!(options.rows, 25);
+/// assert_eq!(options.policy.rows, 25);
+/// assert_eq!(options.policy.term, "xterm-256color");
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -48,22 +49,13 @@ pub struct ConnectOptions {
     /// Use the encoding even before BINARY is agreed (else US-ASCII until then).
     /// Default: false.
     pub force_binary: bool,
-    /// Terminal type for TTYPE and NEW_ENVIRON TERM. Default: `"unknown"`.
-    pub term: String,
-    /// Window width sent in NAWS. Default: 80.
-    pub cols: u16,
-    /// Window height sent in NAWS. Default: 25.
-    pub rows: u16,
-    /// Terminal speed `(rx, tx)` for TSPEED. Default: `(38400, 38400)`.
-    pub tspeed: (u32, u32),
-    /// X display for XDISPLOC; empty refuses XDISPLOC. Default: `""`.
-    pub xdisploc: String,
-    /// The only environment variables NEW_ENVIRON may send. Default: TERM, LANG, COLUMNS,
-    /// LINES, COLORTERM.
-    pub send_environ: Vec<String>,
-    /// Values of environment variables besides TERM, COLUMNS and LINES. Default: LANG from the
-    /// encoding (`en_US.UTF-8` for utf8) and COLORTERM from this process's environment.
-    pub environ: Vec<(String, String)>,
+    /// What the client tells the server and which options it takes, as the sans-IO client's
+    /// policy holds it: terminal type (`"unknown"`), window size (80×25), terminal speed,
+    /// X display, the environment variables NEW_ENVIRON may send and their values, the
+    /// always-will/do/wont/dont lists, the subnegotiation bound (1 MiB). The setters below
+    /// (`term`, `cols`, …) set it. Its `encoding` is ignored: [`encoding`](Self::encoding)
+    /// decides, and sets LANG (`en_US.<codec>`) unless the environment given names one.
+    pub policy: ClientPolicy,
     /// Minimum time to wait for the server's negotiation after connecting. Default: 0.
     pub connect_minwait: Duration,
     /// Maximum time `connect` waits for negotiation to settle. Default: 3 s.
@@ -84,32 +76,15 @@ pub struct ConnectOptions {
     /// for its end: past it the read fails with [`Error::Limit`], handing over what it gathered,
     /// and the rest of that line is dropped. Default 1 MiB.
     pub max_line: usize,
-    /// Bound on one subnegotiation from the server, in bytes. Default: 1 MiB.
-    pub subnegotiation_limit: usize,
-    /// Options offered with WILL on connect. Default: none.
-    pub always_will: Vec<u8>,
-    /// Options asked for with DO on connect. Default: none.
-    pub always_do: Vec<u8>,
-    /// Options refused even when the server asks. Default: none.
-    pub always_wont: Vec<u8>,
-    /// Options refused even when the server offers. Default: none.
-    pub always_dont: Vec<u8>,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        let policy = ClientPolicy::default();
         Self {
             encoding: Some("utf8".to_owned()),
             encoding_errors: Errors::Replace,
             force_binary: false,
-            term: policy.term,
-            cols: policy.cols,
-            rows: policy.rows,
-            tspeed: policy.tspeed,
-            xdisploc: policy.xdisploc,
-            send_environ: policy.send_environ,
-            environ: Vec::new(),
+            policy: ClientPolicy::default(),
             connect_minwait: Duration::ZERO,
             connect_maxwait: Duration::from_secs(3),
             connect_timeout: None,
@@ -118,11 +93,6 @@ impl Default for ConnectOptions {
             tls_options: TlsClientOptions::default(),
             buffer_limit: 1 << 20,
             max_line: 1 << 20,
-            subnegotiation_limit: policy.subnegotiation_limit,
-            always_will: Vec::new(),
-            always_do: Vec::new(),
-            always_wont: Vec::new(),
-            always_dont: Vec::new(),
         }
     }
 }
@@ -133,12 +103,6 @@ impl ConnectOptions {
         encoding_errors: Errors,
         /// Sets [`force_binary`](Self::force_binary).
         force_binary: bool,
-        /// Sets [`cols`](Self::cols).
-        cols: u16,
-        /// Sets [`rows`](Self::rows).
-        rows: u16,
-        /// Sets [`tspeed`](Self::tspeed).
-        tspeed: (u32, u32),
         /// Sets [`connect_minwait`](Self::connect_minwait).
         connect_minwait: Duration,
         /// Sets [`connect_maxwait`](Self::connect_maxwait).
@@ -155,39 +119,104 @@ impl ConnectOptions {
         buffer_limit: usize,
         /// Sets [`max_line`](Self::max_line).
         max_line: usize,
-        /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
-        subnegotiation_limit: usize,
-        /// Sets [`always_will`](Self::always_will).
-        always_will: Vec<u8>,
-        /// Sets [`always_do`](Self::always_do).
-        always_do: Vec<u8>,
-        /// Sets [`always_wont`](Self::always_wont).
-        always_wont: Vec<u8>,
-        /// Sets [`always_dont`](Self::always_dont).
-        always_dont: Vec<u8>,
     }
 
     text_setters! {
         /// Sets [`encoding`](Self::encoding) (`None`: bytes only).
         encoding: Option<&str>,
-        /// Sets [`term`](Self::term).
-        term: &str,
-        /// Sets [`xdisploc`](Self::xdisploc).
-        xdisploc: &str,
     }
 
-    /// Sets [`send_environ`](Self::send_environ).
+    /// Sets [`policy`](Self::policy).
     #[must_use]
-    pub fn send_environ(mut self, names: &[&str]) -> Self {
-        self.send_environ = names.iter().map(|s| (*s).to_owned()).collect();
+    pub fn policy(mut self, policy: ClientPolicy) -> Self {
+        self.policy = policy;
         self
     }
 
-    /// Adds or replaces one variable in [`environ`](Self::environ).
+    /// Sets the terminal type for TTYPE and NEW_ENVIRON TERM (default `"unknown"`).
+    #[must_use]
+    pub fn term(mut self, term: &str) -> Self {
+        self.policy.term = term.to_owned();
+        self
+    }
+
+    /// Sets the window width sent in NAWS (default 80).
+    #[must_use]
+    pub fn cols(mut self, cols: u16) -> Self {
+        self.policy.cols = cols;
+        self
+    }
+
+    /// Sets the window height sent in NAWS (default 25).
+    #[must_use]
+    pub fn rows(mut self, rows: u16) -> Self {
+        self.policy.rows = rows;
+        self
+    }
+
+    /// Sets the terminal speed `(rx, tx)` for TSPEED (default `(38400, 38400)`).
+    #[must_use]
+    pub fn tspeed(mut self, tspeed: (u32, u32)) -> Self {
+        self.policy.tspeed = tspeed;
+        self
+    }
+
+    /// Sets the X display for XDISPLOC; empty refuses XDISPLOC (the default).
+    #[must_use]
+    pub fn xdisploc(mut self, xdisploc: &str) -> Self {
+        self.policy.xdisploc = xdisploc.to_owned();
+        self
+    }
+
+    /// Sets the only environment variables NEW_ENVIRON may send (default TERM, LANG, COLUMNS,
+    /// LINES, COLORTERM).
+    #[must_use]
+    pub fn send_environ(mut self, names: &[&str]) -> Self {
+        self.policy.send_environ = names.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    /// Adds or replaces one environment variable's value (besides TERM, COLUMNS and LINES,
+    /// which come from the terminal settings; LANG comes from the encoding and COLORTERM from
+    /// this process's environment unless set here).
     #[must_use]
     pub fn env(mut self, name: &str, value: &str) -> Self {
-        self.environ.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self.environ.push((name.to_owned(), value.to_owned()));
+        self.policy = self.policy.env(name, value);
+        self
+    }
+
+    /// Sets the bound on one subnegotiation from the server, in bytes (default 1 MiB).
+    #[must_use]
+    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
+        self.policy.subnegotiation_limit = limit;
+        self
+    }
+
+    /// Sets the options offered with WILL on connect (default none).
+    #[must_use]
+    pub fn always_will(mut self, options: Vec<u8>) -> Self {
+        self.policy.always_will = options;
+        self
+    }
+
+    /// Sets the options asked for with DO on connect (default none).
+    #[must_use]
+    pub fn always_do(mut self, options: Vec<u8>) -> Self {
+        self.policy.always_do = options;
+        self
+    }
+
+    /// Sets the options refused even when the server asks (default none).
+    #[must_use]
+    pub fn always_wont(mut self, options: Vec<u8>) -> Self {
+        self.policy.always_wont = options;
+        self
+    }
+
+    /// Sets the options refused even when the server offers (default none).
+    #[must_use]
+    pub fn always_dont(mut self, options: Vec<u8>) -> Self {
+        self.policy.always_dont = options;
         self
     }
 
@@ -211,28 +240,25 @@ impl ConnectOptions {
         Codec::configured(self.encoding.as_deref())
     }
 
-    fn policy(&self, codec: Option<Codec>) -> ClientPolicy {
-        let mut policy = ClientPolicy::default()
-            .term(&self.term)
-            .cols(self.cols)
-            .rows(self.rows)
-            .tspeed(self.tspeed.0, self.tspeed.1)
-            .xdisploc(&self.xdisploc)
-            .encoding(codec.map(|c| c.name()))
-            .always_will(&self.always_will)
-            .always_do(&self.always_do)
-            .always_wont(&self.always_wont)
-            .always_dont(&self.always_dont)
-            .subnegotiation_limit(self.subnegotiation_limit);
-        policy.send_environ.clone_from(&self.send_environ);
+    /// The policy the negotiator gets: [`policy`](Self::policy) with the encoding, LANG and
+    /// COLORTERM filled in.
+    fn negotiator_policy(&self, codec: Option<Codec>) -> ClientPolicy {
+        let mut policy = self.policy.clone().encoding(codec.map(|c| c.name()));
+        let given = |policy: &ClientPolicy, name: &str| {
+            policy
+                .environ
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
         if let Some(codec) = codec {
-            policy = policy.env("LANG", &format!("en_US.{}", codec.name()));
+            if !given(&policy, "LANG") {
+                policy = policy.env("LANG", &format!("en_US.{}", codec.name()));
+            }
         }
         if let Ok(colorterm) = std::env::var("COLORTERM") {
-            policy = policy.env("COLORTERM", &colorterm);
-        }
-        for (name, value) in &self.environ {
-            policy = policy.env(name, value);
+            if !given(&policy, "COLORTERM") {
+                policy = policy.env("COLORTERM", &colorterm);
+            }
         }
         policy
     }
@@ -295,7 +321,7 @@ impl TelnetConnection {
             }
             None => Transport::plain(stream),
         };
-        let neg = Negotiator::client(options.policy(codec));
+        let neg = Negotiator::client(options.negotiator_policy(codec));
         let config = EngineConfig {
             nvt: NvtConfig::default()
                 .encoding(codec)
@@ -320,11 +346,11 @@ impl TelnetConnection {
         );
         let role = Role::Client {
             host: host.to_owned(),
-            term: options.term.clone(),
-            cols: options.cols,
-            rows: options.rows,
-            tspeed: options.tspeed,
-            xdisploc: options.xdisploc.clone(),
+            term: options.policy.term.clone(),
+            cols: options.policy.cols,
+            rows: options.policy.rows,
+            tspeed: options.policy.tspeed,
+            xdisploc: options.policy.xdisploc.clone(),
             encoding: codec,
         };
         Ok(Self {

@@ -61,7 +61,7 @@ use parking_lot::{Condvar, Mutex};
 use crate::connection::{Connection, Role};
 use crate::engine::{Engine, EngineConfig, EVENT_CAPACITY};
 use crate::protocol::nvt::NvtConfig;
-use crate::protocol::{Negotiator, ServerPolicy};
+use crate::protocol::Negotiator;
 use crate::sys::poll::{poll, PollFd, WakePipe, READABLE};
 use crate::transport::{self, Transport};
 use crate::{Error, Result};
@@ -501,11 +501,7 @@ impl BlockingTelnetServer {
             (None, _) => Transport::plain(stream),
         };
         let codec = options.codec()?;
-        let policy = ServerPolicy::default()
-            .line_mode(options.line_mode)
-            .encoding(codec.map(|c| c.name()))
-            .never_send_ga(options.never_send_ga)
-            .subnegotiation_limit(options.subnegotiation_limit);
+        let policy = options.policy.clone().encoding(codec.map(|c| c.name()));
         let config = EngineConfig {
             nvt: NvtConfig::default()
                 .encoding(codec)

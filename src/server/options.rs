@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::encoding::{Codec, Errors};
+use crate::protocol::ServerPolicy;
 use crate::Result;
 
 /// How a [`BlockingTelnetServer`](super::BlockingTelnetServer) negotiates and treats its clients, with telnetlib3's
@@ -27,10 +28,12 @@ pub struct ServerOptions {
     pub encoding_errors: Errors,
     /// Use the encoding before BINARY is agreed. Default: false.
     pub force_binary: bool,
-    /// Line mode: LINEMODE with MODE EDIT, never WILL SGA or WILL ECHO. Default: false.
-    pub line_mode: bool,
-    /// Never mark prompts with Go-Ahead. Default: false.
-    pub never_send_ga: bool,
+    /// How the server negotiates, as the sans-IO server's policy holds it: LINEMODE instead of
+    /// character-at-a-time (off), Go-Ahead never sent (off), the CHARSET offers, how many
+    /// terminal types to cycle through, the subnegotiation bound (1 MiB). The setters
+    /// `line_mode`, `never_send_ga` and `subnegotiation_limit` set it. Its `encoding` is
+    /// ignored: [`encoding`](Self::encoding) decides.
+    pub policy: ServerPolicy,
     /// Longest wait for negotiation before the handler runs. Default: 4 s.
     pub connect_maxwait: Duration,
     /// Close a client idle this long, after writing `\r\nTimeout.\r\n`; `None` never.
@@ -54,8 +57,6 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// What a refused client is told. Default: `"Too many connections, try again later.\r\n"`.
     pub refusal_message: String,
-    /// Bound on one subnegotiation from a client, in bytes. Default: 1 MiB.
-    pub subnegotiation_limit: usize,
     /// Bound on received data waiting to be read, per client. Default: 64 KiB.
     pub buffer_limit: usize,
     /// How long a line (or the text before a `read_until` pattern) may grow while a read waits
@@ -86,8 +87,7 @@ impl Default for ServerOptions {
             encoding: Some("utf8".to_owned()),
             encoding_errors: Errors::Replace,
             force_binary: false,
-            line_mode: false,
-            never_send_ga: false,
+            policy: ServerPolicy::default(),
             connect_maxwait: Duration::from_secs(4),
             timeout: Some(Duration::from_secs(300)),
             term: "unknown".to_owned(),
@@ -98,7 +98,6 @@ impl Default for ServerOptions {
             tls_auto: None,
             max_connections: 0,
             refusal_message: "Too many connections, try again later.\r\n".to_owned(),
-            subnegotiation_limit: crate::protocol::DEFAULT_SUBNEGOTIATION_LIMIT,
             buffer_limit: 64 * 1024,
             max_line: 1 << 20,
             io_timeout: None,
@@ -115,10 +114,6 @@ impl ServerOptions {
         encoding_errors: Errors,
         /// Sets [`force_binary`](Self::force_binary).
         force_binary: bool,
-        /// Sets [`line_mode`](Self::line_mode).
-        line_mode: bool,
-        /// Sets [`never_send_ga`](Self::never_send_ga).
-        never_send_ga: bool,
         /// Sets [`connect_maxwait`](Self::connect_maxwait).
         connect_maxwait: Duration,
         /// Sets [`timeout`](Self::timeout).
@@ -131,8 +126,6 @@ impl ServerOptions {
         tls_auto: Option<Duration>,
         /// Sets [`max_connections`](Self::max_connections).
         max_connections: usize,
-        /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
-        subnegotiation_limit: usize,
         /// Sets [`buffer_limit`](Self::buffer_limit).
         buffer_limit: usize,
         /// Sets [`max_line`](Self::max_line).
@@ -145,6 +138,34 @@ impl ServerOptions {
         handler_stack_size: usize,
         /// Sets [`command_keys`](Self::command_keys).
         command_keys: bool,
+    }
+
+    /// Sets [`policy`](Self::policy).
+    #[must_use]
+    pub fn policy(mut self, policy: ServerPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets LINEMODE negotiation instead of character-at-a-time (kludge) mode (default off).
+    #[must_use]
+    pub fn line_mode(mut self, line_mode: bool) -> Self {
+        self.policy.line_mode = line_mode;
+        self
+    }
+
+    /// Never sends Go-Ahead, even to a client that did not agree to suppress it (default off).
+    #[must_use]
+    pub fn never_send_ga(mut self, never: bool) -> Self {
+        self.policy.never_send_ga = never;
+        self
+    }
+
+    /// Sets the bound on one subnegotiation from a client, in bytes (default 1 MiB).
+    #[must_use]
+    pub fn subnegotiation_limit(mut self, limit: usize) -> Self {
+        self.policy.subnegotiation_limit = limit;
+        self
     }
 
     text_setters! {
