@@ -288,3 +288,55 @@ fn binary_payload_round_trips_with_iac() {
     server.shutdown();
     handle.join().unwrap();
 }
+
+/// The `server_binary` example, run: bytes come back as hex exactly as sent (BS, DEL, NUL
+/// and 0xFF included). `cargo test --all-targets` builds the examples before running tests.
+#[test]
+fn server_binary_example_echoes_bytes_unaltered() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join(if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        })
+        .join("examples")
+        .join("server_binary");
+    assert!(
+        exe.exists(),
+        "{} is not built: run the suite with `cargo test --all-targets`",
+        exe.display()
+    );
+    let mut child = Command::new(&exe)
+        .arg("0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let _child = Kill(child);
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .trim_end_matches(';')
+        .to_owned();
+    let port: u16 = addr.rsplit(':').next().unwrap().parse().unwrap();
+    let mut stream = raw(port);
+    read_until(&mut stream, b"as hex\r\n");
+    stream.write_all(&[IAC, telopt::DO, telopt::ECHO]).unwrap();
+    stream.write_all(b"ab\x08c\x7f\0\xff\xff").unwrap();
+    let got = read_until(&mut stream, b"00 ff\r\n");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.contains("61 62 08 63 7f 00 ff\r\n"), "{text:?}");
+}

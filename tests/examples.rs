@@ -17,6 +17,7 @@ const EXAMPLES: &[&str] = &[
     "server_pty",
     "negotiate_in_memory",
     "legacy_telnetlib",
+    "server_binary",
 ];
 
 fn source(name: &str) -> String {
