@@ -96,7 +96,7 @@ impl Config {
                 transfer_bound: Duration::from_secs(60),
                 send_bound: Duration::from_secs(10),
                 stall_after: Duration::from_secs(2),
-                prompt_bound: Duration::from_secs(5),
+                prompt_bound: Duration::from_secs(2),
             }
         }
     }
@@ -157,9 +157,13 @@ fn connect_latency(config: &Config, python: Option<&Path>) -> Result<(), String>
         }
     }
     println!(
-        "1. connect → negotiation → first tel:sh> → close: {} sequential cycles per row, in \
-         {rounds} interleaved rounds (ms)",
-        rust_ours.len()
+        "1. connect → negotiation → first tel:sh> → close: {} sequential cycles per row, {} (ms)",
+        rust_ours.len(),
+        if rounds == 1 {
+            "in one round".to_owned()
+        } else {
+            format!("in {rounds} interleaved rounds")
+        }
     );
     println!(
         "| {:<17} | {:<18} | {:>7} | {:>7} | {:>13} | {:<24} |",
@@ -301,7 +305,7 @@ fn echo_throughput(config: &Config, _python: Option<&Path>) -> Result<(), String
         }
     }
     println!(
-        "2. echo throughput: {} MiB of payload per run, {} interleaved runs (MB/s of payload, \
+        "2. echo throughput: {} MiB of payload per run, {} run(s) interleaved (MB/s of payload, \
          echoed bytes checked)",
         mib(config.echo_bytes),
         config.runs
