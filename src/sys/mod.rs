@@ -4,5 +4,6 @@
 //! `// SAFETY:` line.
 #![allow(unsafe_code)]
 
+mod child;
 pub(crate) mod poll;
 pub mod pty;

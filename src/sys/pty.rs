@@ -263,9 +263,22 @@ impl PtyCommand {
         }
         drop(report_write);
         drop(slave);
+        let exited = match super::child::exit_fd(pid) {
+            Ok(fd) => fd,
+            Err(err) => {
+                // SAFETY: `kill` and `waitpid` take plain integers and a live local; the
+                // child is ours and not yet reaped.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut 0, 0);
+                }
+                return Err(err);
+            }
+        };
         let pty = Pty {
             master,
             pid,
+            exited,
             status: Mutex::new(None),
         };
         // The child closes the pipe by exec'ing (close-on-exec), or writes errno and exits.
@@ -490,6 +503,8 @@ fn poll_fd(
 pub struct Pty {
     master: OwnedFd,
     pid: libc::pid_t,
+    /// Readable once the program ended (see `sys::child`).
+    exited: OwnedFd,
     status: Mutex<Option<ExitStatus>>,
 }
 
@@ -612,30 +627,14 @@ impl Pty {
     /// # Errors
     /// `waitpid` failed.
     pub fn try_wait(&self) -> io::Result<Option<ExitStatus>> {
-        self.wait_with(libc::WNOHANG)
-    }
-
-    /// Waits for the program to end and reaps it.
-    ///
-    /// # Errors
-    /// `waitpid` failed.
-    pub fn wait(&self) -> io::Result<ExitStatus> {
-        loop {
-            if let Some(status) = self.wait_with(0)? {
-                return Ok(status);
-            }
-        }
-    }
-
-    fn wait_with(&self, flags: libc::c_int) -> io::Result<Option<ExitStatus>> {
         let mut status = self.status.lock();
         if status.is_some() {
             return Ok(*status);
         }
         let mut raw = 0;
         loop {
-            // SAFETY: waits for our own child; `raw` is a live local.
-            let pid = unsafe { libc::waitpid(self.pid, &mut raw, flags) };
+            // SAFETY: looks for our own child's exit without blocking; `raw` is a live local.
+            let pid = unsafe { libc::waitpid(self.pid, &mut raw, libc::WNOHANG) };
             if pid < 0 {
                 let err = io::Error::last_os_error();
                 if err.kind() == io::ErrorKind::Interrupted {
@@ -648,6 +647,51 @@ impl Pty {
             }
             *status = Some(ExitStatus::from_raw(raw));
             return Ok(*status);
+        }
+    }
+
+    /// Waits up to `timeout` for the program to end, and reaps it if it did. Returns its
+    /// exit status, or `None` when it still runs at the end of the wait. Other threads may
+    /// use the `Pty` meanwhile (a [`signal_group`](Self::signal_group), say).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use telnetlib3::pty::PtyCommand;
+    ///
+    /// let pty = PtyCommand::new("sleep").arg("0.1").spawn()?;
+    /// let status = pty.wait_timeout(Duration::from_secs(5))?;
+    /// assert!(status.is_some_and(|s| s.success()));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `poll` or `waitpid` failed.
+    pub fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<ExitStatus>> {
+        self.wait_until(Instant::now().checked_add(timeout))
+    }
+
+    /// Waits for the program to end and reaps it.
+    ///
+    /// # Errors
+    /// `poll` or `waitpid` failed.
+    pub fn wait(&self) -> io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.wait_until(None)? {
+                return Ok(status);
+            }
+        }
+    }
+
+    /// Waits until the program ended (and reaps it) or `deadline` passes (`None`: no
+    /// deadline). Holds no lock while it waits.
+    fn wait_until(&self, deadline: Option<Instant>) -> io::Result<Option<ExitStatus>> {
+        loop {
+            if let Some(status) = self.try_wait()? {
+                return Ok(Some(status));
+            }
+            if !super::child::wait_exit(self.exited.as_raw_fd(), deadline)? {
+                return self.try_wait();
+            }
         }
     }
 
@@ -689,12 +733,8 @@ impl Pty {
             for &signal in signals {
                 self.signal_group(signal)?;
             }
-            let deadline = Instant::now() + grace;
-            while Instant::now() < deadline {
-                if let Some(status) = self.try_wait()? {
-                    return Ok(status);
-                }
-                std::thread::sleep(Duration::from_millis(5));
+            if let Some(status) = self.wait_timeout(grace)? {
+                return Ok(status);
             }
         }
         if let Some(status) = self.try_wait()? {
@@ -833,6 +873,49 @@ mod tests {
         assert!(!status.success());
         // Reaped: waiting again gives the same status, no process is left.
         assert_eq!(pty.try_wait().unwrap(), Some(status));
+    }
+
+    #[test]
+    fn wait_timeout_returns_at_the_exit_or_at_the_deadline() {
+        let pty = PtyCommand::new("/bin/sh")
+            .args(["-c", "read line; exit 3"])
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        assert_eq!(pty.wait_timeout(Duration::from_millis(100)).unwrap(), None);
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        pty.write_all(b"go\r", STEP).unwrap();
+        let start = Instant::now();
+        let status = pty.wait_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(3));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "woken by the exit"
+        );
+        // Reaped once; later waits give the same status at once.
+        assert_eq!(pty.wait_timeout(Duration::ZERO).unwrap(), status);
+        assert_eq!(pty.wait().ok(), status);
+    }
+
+    #[test]
+    fn wait_timeout_ends_while_another_thread_signals() {
+        let pty = std::sync::Arc::new(
+            PtyCommand::new("/bin/sh")
+                .args([
+                    "-c",
+                    "trap 'exit 5' USR1; echo ready; while :; do sleep 0.05; done",
+                ])
+                .spawn()
+                .unwrap(),
+        );
+        read_until(&pty, "ready");
+        let waiter = {
+            let pty = std::sync::Arc::clone(&pty);
+            std::thread::spawn(move || pty.wait_timeout(Duration::from_secs(30)))
+        };
+        pty.signal_group(libc::SIGUSR1).unwrap();
+        let status = waiter.join().unwrap().unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(5));
     }
 
     #[test]
