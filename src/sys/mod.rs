@@ -7,3 +7,4 @@
 mod child;
 pub(crate) mod poll;
 pub mod pty;
+pub mod tty;
