@@ -7,4 +7,5 @@
 mod child;
 pub(crate) mod poll;
 pub mod pty;
+pub mod signal;
 pub mod tty;
