@@ -32,8 +32,9 @@ pub(crate) fn wait_exit(fd: RawFd, deadline: Option<Instant>) -> io::Result<bool
     Ok(poll(&mut fds, deadline)? > 0 && fds[0].readable())
 }
 
-/// `pidfd_open(pid, 0)`: close-on-exec, readable once the process has ended.
-fn pidfd(pid: libc::pid_t) -> io::Result<OwnedFd> {
+/// `pidfd_open(pid, 0)`: close-on-exec, readable once the process has ended (any process,
+/// not only a child).
+pub(crate) fn pidfd(pid: libc::pid_t) -> io::Result<OwnedFd> {
     // SAFETY: pidfd_open takes two integers; a non-negative result is a new descriptor that
     // this function then owns.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
