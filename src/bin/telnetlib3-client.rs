@@ -472,25 +472,21 @@ mod interactive {
     //!   showing it (so a prompt that comes with WILL ECHO is already unechoed), and sends
     //!   [`Wake::Done`] when the connection ends;
     //! - the keyboard thread ([`keyboard`]) sends what is typed, runs the `^]` menu, and sends
-    //!   [`Wake::Done`] when stdin ends or the menu quits.
-    //!
-    //! Option changes that come without text are not announced yet, so the main loop also checks
-    //! the mode when no wake came for [`MODE_CHECK`].
+    //!   [`Wake::Done`] when stdin ends or the menu quits;
+    //! - the negotiation thread ([`negotiation`]) reads the connection's event stream and sends
+    //!   [`Wake::Negotiation`] when the server's ECHO or SGA changes.
 
     use super::{
         crlf, emit, window_size, Arc, Args, Error, File, Mutex, Read, TelnetConnection, Write,
         ESCAPE,
     };
     use std::io;
-    use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+    use std::sync::mpsc::{self, Receiver, Sender};
     use std::thread;
-    use std::time::Duration;
+    use telnetlib3::protocol::{Event, Side};
     use telnetlib3::signals::{Signals, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
     use telnetlib3::telopt;
     use telnetlib3::tty::{self, TerminalGuard};
-
-    /// How long the main loop waits for a wake before it checks the terminal mode anyway.
-    const MODE_CHECK: Duration = Duration::from_millis(100);
 
     /// What wakes the main loop.
     pub enum Wake {
@@ -641,15 +637,16 @@ mod interactive {
             thread::spawn(move || keyboard(&conn, &shared, &wake));
         }
         {
+            let (conn, wake) = (Arc::clone(conn), wake.clone());
+            thread::spawn(move || negotiation(&conn, &wake));
+        }
+        {
             let (conn, shared) = (Arc::clone(conn), Arc::clone(&shared));
             thread::spawn(move || output(&conn, &shared, &wake, typescript));
         }
         let code = loop {
-            let woke = match woken.recv_timeout(MODE_CHECK) {
-                Ok(woke) => woke,
-                Err(RecvTimeoutError::Timeout) => Wake::Negotiation,
-                Err(RecvTimeoutError::Disconnected) => Wake::Done(1, None),
-            };
+            // The signal thread holds a sender for good: the channel stays connected.
+            let woke = woken.recv().unwrap_or(Wake::Done(1, None));
             match woke {
                 Wake::Resized => send_window_size(conn),
                 Wake::Negotiation => check_mode(conn, &shared),
@@ -663,6 +660,28 @@ mod interactive {
         };
         let _ = guard.restore_final();
         code
+    }
+
+    /// Sends [`Wake::Negotiation`] for each change of the server's ECHO or SGA, until the
+    /// connection ends.
+    fn negotiation(conn: &TelnetConnection, wake: &Sender<Wake>) {
+        let mut events = conn.events();
+        loop {
+            let changed = match events.recv(None) {
+                Ok(Event::OptionChanged {
+                    option,
+                    side: Side::Remote,
+                    ..
+                }) => option == telopt::ECHO || option == telopt::SGA,
+                Ok(_) | Err(Error::Timeout) => false,
+                // Events were dropped before this stream read them: look at the state.
+                Err(Error::Limit(_)) => true,
+                Err(_) => return,
+            };
+            if changed && wake.send(Wake::Negotiation).is_err() {
+                return;
+            }
+        }
     }
 
     /// Shows what the server sends until the connection ends, then sends [`Wake::Done`].
