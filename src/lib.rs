@@ -65,3 +65,5 @@ pub use engine::hexdump;
 pub use error::{ConfigError, Error, LimitError, Partial, Result};
 pub use server::{BlockingTelnetServer, ServerConnection, ServerOptions};
 pub use sys::pty;
+pub use sys::signal as signals;
+pub use sys::tty;

@@ -19,10 +19,32 @@ const PROMPT: &str = "pty$ ";
 /// Starts the server with `args` (after HOST PORT and the quick-negotiation flags), with
 /// [`PROMPT`] for bash's PS1, and waits until it accepts connections.
 fn start(args: &[&str]) -> ServerProcess {
+    start_with_env(args, &[])
+}
+
+/// [`start`], with `env` added to the server's environment (and so its programs').
+fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
     let args = [&["--connect-maxwait", "0.5"], args].concat();
     ServerProcess::start_with(&args, |cmd| {
         cmd.env("PS1", PROMPT).env_remove("PROMPT_COMMAND");
+        cmd.envs(env.iter().copied());
     })
+}
+
+/// The processes running `cmdline` (its arguments each ended by NUL) whose environment holds
+/// `tag` (`NAME=value`), from `/proc`.
+fn processes_tagged(cmdline: &[u8], tag: &str) -> Vec<String> {
+    let tag = [tag.as_bytes(), b"\0"].concat();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == cmdline))
+        .filter(|e| {
+            std::fs::read(e.path().join("environ"))
+                .is_ok_and(|env| env.split_inclusive(|&b| b == 0).any(|v| v == tag))
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The children of process `pid` as (pid, state letter), from `/proc`.
@@ -123,7 +145,12 @@ fn cooked_program_reads_whole_lines() {
 
 #[test]
 fn no_zombies_after_50_sessions() {
-    let server = start(BASH);
+    // Marks this run's programs, so that `sleep 60`s of other runs on the machine do not count.
+    let since_epoch = std::time::UNIX_EPOCH.elapsed().unwrap_or_default();
+    let run = format!("{}-{}", std::process::id(), since_epoch.as_nanos());
+    let server = start_with_env(BASH, &[("TELNETLIB3_TEST_RUN", &run)]);
+    let tag = format!("TELNETLIB3_TEST_RUN={run}");
+    let sleepers = || processes_tagged(b"sleep\x0060\x00", &tag);
     for cycle in 0..50 {
         let conn = server.connect();
         until_text(&conn, PROMPT);
@@ -136,7 +163,16 @@ fn no_zombies_after_50_sessions() {
             // The client leaves while a job runs in the foreground.
             1 => {
                 conn.write("sleep 60\r\n").unwrap();
-                thread::sleep(Duration::from_millis(20));
+                if cycle == 1 {
+                    // The first one is seen running, so the check at the end can see them.
+                    let deadline = Instant::now() + WAIT;
+                    while sleepers().is_empty() {
+                        assert!(Instant::now() < deadline, "sleep 60 never ran");
+                        thread::sleep(Duration::from_millis(10));
+                    }
+                } else {
+                    thread::sleep(Duration::from_millis(20));
+                }
                 conn.close();
             }
             // The client leaves at the prompt.
@@ -156,14 +192,17 @@ fn no_zombies_after_50_sessions() {
         );
         thread::sleep(Duration::from_millis(50));
     }
-    // No `sleep 60` survived its hang-up either.
-    let sleepers: Vec<_> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x0060\x00"))
-        .map(|e| e.file_name())
-        .collect();
-    assert!(sleepers.is_empty(), "sleep 60 still runs: {sleepers:?}");
+    // No `sleep 60` survived its hang-up either. One whose shell was just reaped may not have
+    // handled its SIGHUP yet: it gets until the deadline.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = sleepers();
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "sleep 60 still runs: {left:?}");
+        thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]

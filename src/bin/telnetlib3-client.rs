@@ -5,23 +5,24 @@
 //! server's output goes to stdout, and it exits 0 when the server closes, or once stdin has ended
 //! and the server has been silent for `--quiet-exit` seconds. With stdin a terminal it puts the
 //! terminal in line or raw mode following the server's ECHO/SGA negotiation, reports the window
-//! size (NAWS), and offers a `^]` menu.
+//! size (NAWS) at start and on every `SIGWINCH`, and offers a `^]` menu. `SIGINT`, `SIGTERM`
+//! and `SIGHUP` end it with the terminal restored (exit status 128 + the signal), as do
+//! panics and errors.
+#![forbid(unsafe_code)]
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Parser, ValueEnum};
 use telnetlib3::encoding::{Codec, Errors};
-use telnetlib3::{telopt, ConnectOptions, Error, TelnetConnection};
+use telnetlib3::{telopt, tty, ConnectOptions, Error, TelnetConnection};
 
-/// How often the main loop wakes up to check for quit, SIGWINCH, silence and mode changes.
-const TICK: Duration = Duration::from_millis(100);
 /// `^]`, the escape character.
 const ESCAPE: u8 = 0x1d;
 
@@ -184,8 +185,20 @@ fn main() -> ExitCode {
         },
         None => None,
     };
-    let interactive = tty::stdin_is_tty();
-    let (cols, rows) = tty::window_size().unwrap_or_else(env_window_size);
+    // The terminal's settings are saved and its signals taken before connecting: the
+    // connection starts threads, which must not take the signals themselves.
+    let terminal = if io::stdin().is_terminal() {
+        match interactive::Terminal::take() {
+            Ok(terminal) => Some(terminal),
+            Err(err) => {
+                eprintln!("telnetlib3-client: cannot set up the terminal: {err}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
+    let (cols, rows) = window_size().unwrap_or_else(env_window_size);
     let conn = match connect(&args, cols, rows) {
         Ok(conn) => Arc::new(conn),
         Err(message) => {
@@ -193,10 +206,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = if interactive {
-        interactive::run(&conn, &args, typescript)
-    } else {
-        pipe_mode(&conn, &args, typescript)
+    let code = match terminal {
+        Some(terminal) => interactive::run(&conn, &args, typescript, terminal),
+        None => pipe_mode(&conn, &args, typescript),
     };
     conn.close();
     ExitCode::from(code)
@@ -222,6 +234,14 @@ fn init_logging(args: &Args) -> io::Result<()> {
     }
     builder.init();
     Ok(())
+}
+
+/// The terminal's size as `(cols, rows)`, from stdout, else stdin, else stderr.
+fn window_size() -> Option<(u16, u16)> {
+    tty::window_size(io::stdout())
+        .or_else(|| tty::window_size(io::stdin()))
+        .or_else(|| tty::window_size(io::stderr()))
+        .map(|(rows, cols)| (cols, rows))
 }
 
 /// COLUMNS and LINES from the environment, else 80x25.
@@ -351,15 +371,21 @@ fn emit(text: &str, typescript: &mut Option<File>) -> io::Result<()> {
     Ok(())
 }
 
+/// What the pipe mode's main loop waits for.
+enum Piped {
+    /// Stdin ended (or the server stopped taking it): the `--quiet-exit` wait begins.
+    StdinEnded,
+    /// The session is over: exit with this status, after printing the message if there is
+    /// one. The first one decides.
+    Done(u8, Option<String>),
+}
+
 /// Pipe mode: stdin to the server, the server to stdout.
 fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<File>) -> u8 {
-    let stdin_done = Arc::new(OnceLock::<Instant>::new());
-    // Input `--encoding-errors strict` could not encode: reported, and the exit status is 1.
-    let unsendable = Arc::new(OnceLock::<String>::new());
+    let (wake, woken) = mpsc::channel();
     {
         let conn = Arc::clone(conn);
-        let stdin_done = Arc::clone(&stdin_done);
-        let unsendable = Arc::clone(&unsendable);
+        let wake = wake.clone();
         thread::spawn(move || {
             let mut stdin = io::stdin().lock();
             let mut line = Vec::new();
@@ -372,99 +398,110 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
                         let text = crlf(&String::from_utf8_lossy(&line), &mut last_cr);
                         if let Err(err) = conn.write(&text) {
                             log::debug!("write to server failed: {err}");
+                            // Input `--encoding-errors strict` could not encode: reported,
+                            // and the exit status is 1.
                             if matches!(err, Error::Encoding(_)) {
-                                let _ = unsendable.set(err.to_string());
+                                let _ = wake.send(Piped::Done(1, Some(err.to_string())));
+                                return;
                             }
                             break;
                         }
                     }
                 }
             }
-            let _ = stdin_done.set(Instant::now());
+            let _ = wake.send(Piped::StdinEnded);
+        });
+    }
+    {
+        let conn = Arc::clone(conn);
+        thread::spawn(move || {
+            let done = loop {
+                match conn.read_some(None) {
+                    Ok(text) => {
+                        if emit(&text, &mut typescript).is_err() {
+                            // stdout closed (a pipe to `head`): nothing more to do
+                            break Piped::Done(0, None);
+                        }
+                    }
+                    Err(Error::Timeout) => {}
+                    Err(Error::Eof | Error::Closed) => break Piped::Done(0, None),
+                    Err(err) => break Piped::Done(1, Some(err.to_string())),
+                }
+            };
+            let _ = wake.send(done);
         });
     }
     let quiet = secs(args.quiet_exit);
+    let mut stdin_ended: Option<Instant> = None;
     loop {
-        if let Some(message) = unsendable.get() {
-            eprintln!("telnetlib3-client: {message}");
-            return 1;
-        }
-        match conn.read_some(Some(TICK)) {
-            Ok(text) => {
-                if emit(&text, &mut typescript).is_err() {
-                    return 0; // stdout closed (a pipe to `head`): nothing more to do
+        let woke = match stdin_ended {
+            None => woken.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            // Wait until both stdin and the server have been quiet for `quiet`; what the
+            // server sends meanwhile moves the end of the wait.
+            Some(ended) => {
+                let silent = ended.elapsed().min(conn.idle());
+                if silent >= quiet {
+                    return 0;
                 }
+                woken.recv_timeout(quiet - silent)
             }
-            Err(Error::Timeout) => {
-                if let Some(ended) = stdin_done.get() {
-                    if ended.elapsed() >= quiet && conn.idle() >= quiet {
-                        return 0;
-                    }
+        };
+        match woke {
+            Ok(Piped::StdinEnded) => stdin_ended = Some(Instant::now()),
+            Ok(Piped::Done(code, message)) => {
+                if let Some(message) = message {
+                    eprintln!("telnetlib3-client: {message}");
                 }
+                return code;
             }
-            Err(Error::Eof | Error::Closed) => return 0,
-            Err(err) => {
-                eprintln!("telnetlib3-client: {err}");
-                return 1;
-            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return 0,
         }
     }
 }
 
-/// The terminal: termios, window size, signals. Every `unsafe` block of the program is here.
-mod tty {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::OnceLock;
+mod interactive {
+    //! Interactive mode: stdin is a terminal.
+    //!
+    //! Threads and what they do:
+    //! - the main thread ([`run`]) waits on one channel of [`Wake`]s and acts on each: a window
+    //!   size to send, the terminal mode to check, the exit status;
+    //! - the signal thread ([`Terminal::take`]) sends [`Wake::Resized`] on `SIGWINCH`, and on
+    //!   `SIGINT`, `SIGTERM` or `SIGHUP` restores the terminal and exits at once;
+    //! - the output thread ([`output`]) reads what the server sends, checks the mode before
+    //!   showing it (so a prompt that comes with WILL ECHO is already unechoed), and sends
+    //!   [`Wake::Done`] when the connection ends;
+    //! - the keyboard thread ([`keyboard`]) sends what is typed, runs the `^]` menu, and sends
+    //!   [`Wake::Done`] when stdin ends or the menu quits;
+    //! - the negotiation thread ([`negotiation`]) reads the connection's event stream and sends
+    //!   [`Wake::Negotiation`] when the server's ECHO or SGA changes.
 
-    /// The terminal settings at start, restored on every way out.
-    static ORIGINAL: OnceLock<libc::termios> = OnceLock::new();
-    /// Set by SIGWINCH.
-    pub static RESIZED: AtomicBool = AtomicBool::new(false);
+    use super::{
+        crlf, emit, window_size, Arc, Args, Error, File, Mutex, Read, TelnetConnection, Write,
+        ESCAPE,
+    };
+    use std::io;
+    use std::sync::mpsc::{self, Receiver, Sender};
+    use std::thread;
+    use telnetlib3::protocol::{Event, Side};
+    use telnetlib3::signals::{Signals, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+    use telnetlib3::telopt;
+    use telnetlib3::tty::{self, TerminalGuard};
 
-    pub fn stdin_is_tty() -> bool {
-        // SAFETY: isatty only inspects the descriptor number; any value is allowed.
-        unsafe { libc::isatty(0) == 1 }
-    }
-
-    /// The terminal's size from `TIOCGWINSZ` on stdout, else stdin.
-    pub fn window_size() -> Option<(u16, u16)> {
-        for fd in [1, 0, 2] {
-            // SAFETY: winsize is plain old data; all-zero is a valid value.
-            let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-            // SAFETY: TIOCGWINSZ writes one winsize through the pointer, which points to a
-            // live, properly aligned winsize; on a non-terminal it fails without writing.
-            let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
-            if rc == 0 && ws.ws_col > 0 && ws.ws_row > 0 {
-                return Some((ws.ws_col, ws.ws_row));
-            }
-        }
-        None
-    }
-
-    fn get() -> Option<libc::termios> {
-        // SAFETY: termios is plain old data; all-zero is a valid value.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: tcgetattr writes one termios through a valid pointer, or fails.
-        (unsafe { libc::tcgetattr(0, &mut t) } == 0).then_some(t)
-    }
-
-    fn set(t: &libc::termios) {
-        // SAFETY: tcsetattr reads one termios from a valid pointer; fd 0 may be anything.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSADRAIN, t);
-        }
-    }
-
-    /// Restores the original settings (safe to call from a signal handler: one tcsetattr).
-    pub fn restore() {
-        if let Some(t) = ORIGINAL.get() {
-            set(t);
-        }
+    /// What wakes the main loop.
+    pub enum Wake {
+        /// The terminal's window changed size (`SIGWINCH`).
+        Resized,
+        /// The server's ECHO or SGA may have changed: check the terminal mode.
+        Negotiation,
+        /// The session is over: exit with this status, after printing the message (lines
+        /// ended by CR LF) if there is one. The first one decides.
+        Done(u8, Option<String>),
     }
 
     /// How the terminal is set.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Mode {
+    enum Mode {
         /// The original (cooked) settings: the terminal edits lines and echoes; `^]` also ends
         /// a line so the menu comes up at once.
         Line,
@@ -474,185 +511,211 @@ mod tty {
         Raw,
     }
 
-    /// Puts the terminal in `mode`, derived from the original settings.
-    pub fn apply(mode: Mode) {
-        let Some(mut t) = ORIGINAL.get().copied() else {
-            return;
-        };
-        match mode {
-            Mode::Line => {
-                t.c_cc[libc::VEOL] = super::ESCAPE;
-            }
-            Mode::CharEcho => {
-                t.c_lflag &= !(libc::ICANON | libc::ISIG | libc::IEXTEN);
-                t.c_iflag &= !(libc::IXON | libc::INLCR | libc::IGNCR);
-                t.c_iflag |= libc::ICRNL;
-                t.c_cc[libc::VMIN] = 1;
-                t.c_cc[libc::VTIME] = 0;
-            }
-            Mode::Raw => {
-                t.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
-                t.c_iflag &= !(libc::IXON | libc::ICRNL | libc::INLCR | libc::IGNCR);
-                t.c_cc[libc::VMIN] = 1;
-                t.c_cc[libc::VTIME] = 0;
+    impl Mode {
+        fn apply(self, terminal: &TerminalGuard) {
+            let mode = match self {
+                Self::Line => tty::Mode::Line { eol: Some(ESCAPE) },
+                Self::CharEcho => tty::Mode::Cbreak,
+                Self::Raw => tty::Mode::Raw,
+            };
+            if let Err(err) = terminal.set(mode) {
+                log::debug!("cannot set the terminal to {self:?}: {err}");
             }
         }
-        set(&t);
     }
 
-    extern "C" fn on_terminate(signal: libc::c_int) {
-        restore();
-        // SAFETY: _exit is async-signal-safe and ends the process at once.
-        unsafe { libc::_exit(128 + signal) }
+    /// The terminal's saved settings and the channel the signal thread wakes the main loop
+    /// on, set up before the connection starts its threads.
+    pub struct Terminal {
+        guard: Arc<TerminalGuard>,
+        wake: Sender<Wake>,
+        woken: Receiver<Wake>,
     }
 
-    extern "C" fn on_winch(_signal: libc::c_int) {
-        RESIZED.store(true, Ordering::Relaxed);
-    }
-
-    /// Restores the terminal when dropped.
-    #[derive(Debug)]
-    pub struct Guard(());
-
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            restore();
+    impl Terminal {
+        /// Saves the terminal's settings, restores them on panic, and takes `SIGWINCH`,
+        /// `SIGINT`, `SIGTERM` and `SIGHUP` on a thread of their own. Must run before any
+        /// other thread starts.
+        pub fn take() -> io::Result<Self> {
+            let signals = Signals::block(&[SIGINT, SIGTERM, SIGHUP, SIGWINCH])?;
+            let guard = Arc::new(TerminalGuard::new(io::stdin())?);
+            let previous = std::panic::take_hook();
+            {
+                let guard = Arc::clone(&guard);
+                std::panic::set_hook(Box::new(move |info| {
+                    let _ = guard.restore();
+                    previous(info);
+                }));
+            }
+            let (wake, woken) = mpsc::channel();
+            {
+                let guard = Arc::clone(&guard);
+                let wake = wake.clone();
+                signals.spawn(move |signal| {
+                    if signal == SIGWINCH {
+                        let _ = wake.send(Wake::Resized);
+                    } else {
+                        let _ = guard.restore_final();
+                        std::process::exit(128 + signal);
+                    }
+                })?;
+            }
+            Ok(Self { guard, wake, woken })
         }
     }
-
-    /// Saves the settings, installs the panic hook and the signal handlers.
-    pub fn init() -> Option<Guard> {
-        let original = get()?;
-        let _ = ORIGINAL.set(original);
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
-        }));
-        let terminate = on_terminate as extern "C" fn(libc::c_int);
-        let winch = on_winch as extern "C" fn(libc::c_int);
-        // SAFETY: the handlers only call async-signal-safe functions (tcsetattr, _exit) or
-        // store to an atomic.
-        unsafe {
-            libc::signal(libc::SIGINT, terminate as libc::sighandler_t);
-            libc::signal(libc::SIGTERM, terminate as libc::sighandler_t);
-            libc::signal(libc::SIGHUP, terminate as libc::sighandler_t);
-            libc::signal(libc::SIGWINCH, winch as libc::sighandler_t);
-        }
-        Some(Guard(()))
-    }
-}
-
-/// Interactive mode: stdin is a terminal.
-mod interactive {
-    use super::{
-        crlf, emit, tty, Arc, Args, AtomicBool, Error, File, Mutex, Ordering, Read,
-        TelnetConnection, Write, ESCAPE, TICK,
-    };
-    use std::io;
-    use std::thread;
-    use telnetlib3::telopt;
 
     struct State {
         /// What the terminal is set to now.
-        current: tty::Mode,
+        current: Mode,
         /// `--line-mode` / `--raw-mode`, or the menu's toggle.
-        forced: Option<tty::Mode>,
+        forced: Option<Mode>,
     }
 
     struct Shared {
+        terminal: Arc<TerminalGuard>,
         state: Mutex<State>,
-        quit: AtomicBool,
-        /// Typed text `--encoding-errors strict` could not send: reported, exit status 1.
-        unsendable: std::sync::OnceLock<String>,
     }
 
     /// The mode the server's negotiation asks for.
-    fn wanted(conn: &TelnetConnection) -> tty::Mode {
+    fn wanted(conn: &TelnetConnection) -> Mode {
         let echo = conn.remote_enabled(telopt::ECHO);
         let sga = conn.remote_enabled(telopt::SGA);
         match (echo, sga) {
-            (true, _) => tty::Mode::Raw,
-            (false, true) => tty::Mode::CharEcho,
-            (false, false) => tty::Mode::Line,
+            (true, _) => Mode::Raw,
+            (false, true) => Mode::CharEcho,
+            (false, false) => Mode::Line,
         }
     }
 
-    fn update(conn: &TelnetConnection, shared: &Shared) {
+    /// Puts the terminal in the mode the negotiation (or a forced mode) asks for, when it is
+    /// not in it already. Called whenever the negotiation may have changed.
+    fn check_mode(conn: &TelnetConnection, shared: &Shared) {
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         let mode = state.forced.unwrap_or_else(|| wanted(conn));
         if mode != state.current {
             log::debug!("terminal mode {:?} -> {mode:?}", state.current);
-            tty::apply(mode);
+            mode.apply(&shared.terminal);
             state.current = mode;
         }
     }
 
-    pub fn run(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<File>) -> u8 {
-        let Some(_guard) = tty::init() else {
-            eprintln!("telnetlib3-client: cannot read the terminal settings");
-            return 1;
-        };
+    /// Sends the terminal's window size (NAWS).
+    fn send_window_size(conn: &TelnetConnection) {
+        if let Some((cols, rows)) = window_size() {
+            log::debug!("window size {cols}x{rows}");
+            let _ = conn.set_window_size(cols, rows);
+        }
+    }
+
+    /// Runs the session; returns the exit status, with the terminal restored.
+    pub fn run(
+        conn: &Arc<TelnetConnection>,
+        args: &Args,
+        typescript: Option<File>,
+        terminal: Terminal,
+    ) -> u8 {
+        let Terminal { guard, wake, woken } = terminal;
         let forced = if args.line_mode {
-            Some(tty::Mode::Line)
+            Some(Mode::Line)
         } else if args.raw_mode {
-            Some(tty::Mode::Raw)
+            Some(Mode::Raw)
         } else {
             None
         };
-        tty::apply(tty::Mode::Line);
+        Mode::Line.apply(&guard);
         let shared = Arc::new(Shared {
+            terminal: Arc::clone(&guard),
             state: Mutex::new(State {
-                current: tty::Mode::Line,
+                current: Mode::Line,
                 forced,
             }),
-            quit: AtomicBool::new(false),
-            unsendable: std::sync::OnceLock::new(),
         });
-        update(conn, &shared);
+        check_mode(conn, &shared);
         eprint!("Escape character is '^]'.\r\n");
         {
-            let conn = Arc::clone(conn);
-            let shared = Arc::clone(&shared);
-            thread::spawn(move || keyboard(&conn, &shared));
+            let (conn, shared, wake) = (Arc::clone(conn), Arc::clone(&shared), wake.clone());
+            thread::spawn(move || keyboard(&conn, &shared, &wake));
         }
-        loop {
-            if shared.quit.load(Ordering::Relaxed) {
-                if let Some(message) = shared.unsendable.get() {
-                    eprint!("\r\ntelnetlib3-client: {message}\r\n");
-                    return 1;
-                }
-                return 0;
-            }
-            if tty::RESIZED.swap(false, Ordering::Relaxed) {
-                if let Some((cols, rows)) = tty::window_size() {
-                    log::debug!("window size {cols}x{rows}");
-                    let _ = conn.set_window_size(cols, rows);
-                }
-            }
-            match conn.read_some(Some(TICK)) {
-                Ok(text) => {
-                    update(conn, &shared);
-                    if emit(&text, &mut typescript).is_err() {
-                        return 1;
+        {
+            let (conn, wake) = (Arc::clone(conn), wake.clone());
+            thread::spawn(move || negotiation(&conn, &wake));
+        }
+        {
+            let (conn, shared) = (Arc::clone(conn), Arc::clone(&shared));
+            thread::spawn(move || output(&conn, &shared, &wake, typescript));
+        }
+        let code = loop {
+            // The signal thread holds a sender for good: the channel stays connected.
+            let woke = woken.recv().unwrap_or(Wake::Done(1, None));
+            match woke {
+                Wake::Resized => send_window_size(conn),
+                Wake::Negotiation => check_mode(conn, &shared),
+                Wake::Done(code, message) => {
+                    if let Some(message) = message {
+                        eprint!("{message}");
                     }
+                    break code;
                 }
-                Err(Error::Timeout) => update(conn, &shared),
-                Err(Error::Eof) => {
-                    eprint!("\r\nConnection closed by foreign host.\r\n");
-                    return 0;
-                }
-                Err(Error::Closed) => return 0,
-                Err(err) => {
-                    eprint!("\r\ntelnetlib3-client: {err}\r\n");
-                    return 1;
-                }
+            }
+        };
+        let _ = guard.restore_final();
+        code
+    }
+
+    /// Sends [`Wake::Negotiation`] for each change of the server's ECHO or SGA, until the
+    /// connection ends.
+    fn negotiation(conn: &TelnetConnection, wake: &Sender<Wake>) {
+        let mut events = conn.events();
+        loop {
+            let changed = match events.recv(None) {
+                Ok(Event::OptionChanged {
+                    option,
+                    side: Side::Remote,
+                    ..
+                }) => option == telopt::ECHO || option == telopt::SGA,
+                Ok(_) | Err(Error::Timeout) => false,
+                // Events were dropped before this stream read them: look at the state.
+                Err(Error::Limit(_)) => true,
+                Err(_) => return,
+            };
+            if changed && wake.send(Wake::Negotiation).is_err() {
+                return;
             }
         }
     }
 
-    /// Reads the keyboard and sends what is typed; `^]` opens the menu.
-    fn keyboard(conn: &TelnetConnection, shared: &Shared) {
+    /// Shows what the server sends until the connection ends, then sends [`Wake::Done`].
+    fn output(
+        conn: &TelnetConnection,
+        shared: &Shared,
+        wake: &Sender<Wake>,
+        mut typescript: Option<File>,
+    ) {
+        let done = loop {
+            match conn.read_some(None) {
+                Ok(text) => {
+                    check_mode(conn, shared);
+                    if emit(&text, &mut typescript).is_err() {
+                        break Wake::Done(1, None);
+                    }
+                }
+                Err(Error::Timeout) => {}
+                Err(Error::Eof) => {
+                    let message = "\r\nConnection closed by foreign host.\r\n";
+                    break Wake::Done(0, Some(message.to_owned()));
+                }
+                Err(Error::Closed) => break Wake::Done(0, None),
+                Err(err) => {
+                    break Wake::Done(1, Some(format!("\r\ntelnetlib3-client: {err}\r\n")));
+                }
+            }
+        };
+        let _ = wake.send(done);
+    }
+
+    /// Reads the keyboard and sends what is typed; `^]` opens the menu. Sends [`Wake::Done`]
+    /// when stdin ends, the menu quits, or typed text cannot be sent.
+    fn keyboard(conn: &TelnetConnection, shared: &Shared, wake: &Sender<Wake>) {
         let mut stdin = io::stdin().lock();
         let mut buf = [0u8; 1024];
         let mut pending: Vec<u8> = Vec::new(); // an incomplete UTF-8 sequence
@@ -660,7 +723,7 @@ mod interactive {
         loop {
             let n = match stdin.read(&mut buf) {
                 Ok(0) | Err(_) => {
-                    shared.quit.store(true, Ordering::Relaxed);
+                    let _ = wake.send(Wake::Done(0, None));
                     return;
                 }
                 Ok(n) => n,
@@ -686,33 +749,34 @@ mod interactive {
                     .unwrap_or_else(|e| e.into_inner())
                     .current;
                 // Raw mode: Enter arrives as CR, sent as CR LF; otherwise LF becomes CR LF.
-                let text = if current == tty::Mode::Raw {
+                let text = if current == Mode::Raw {
                     text.replace('\r', "\r\n")
                 } else {
                     crlf(&text, &mut last_cr)
                 };
                 if let Err(err) = conn.write(&text) {
-                    // A connection that failed is reported by the reader; text the encoding
-                    // cannot carry only shows here.
-                    if matches!(err, Error::Encoding(_)) {
-                        let _ = shared.unsendable.set(err.to_string());
-                    }
-                    shared.quit.store(true, Ordering::Relaxed);
+                    // A connection that failed is reported by the output thread; text the
+                    // encoding cannot carry (`--encoding-errors strict`) only shows here.
+                    let done = if matches!(err, Error::Encoding(_)) {
+                        Wake::Done(1, Some(format!("\r\ntelnetlib3-client: {err}\r\n")))
+                    } else {
+                        Wake::Done(0, None)
+                    };
+                    let _ = wake.send(done);
                     return;
                 }
             }
             if menu && !escape_menu(conn, shared, &mut stdin) {
-                shared.quit.store(true, Ordering::Relaxed);
                 conn.close();
+                let _ = wake.send(Wake::Done(0, None));
                 return;
             }
         }
     }
-
     /// The `^]` menu; false to quit.
     fn escape_menu(conn: &TelnetConnection, shared: &Shared, stdin: &mut impl Read) -> bool {
         let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        tty::apply(tty::Mode::Raw);
+        Mode::Raw.apply(&shared.terminal);
         let mut err = io::stderr();
         let _ = write!(
             err,
@@ -738,10 +802,10 @@ mod interactive {
                 true
             }
             b't' => {
-                let next = if state.current == tty::Mode::Line {
-                    tty::Mode::Raw
+                let next = if state.current == Mode::Line {
+                    Mode::Raw
                 } else {
-                    tty::Mode::Line
+                    Mode::Line
                 };
                 let _ = write!(err, "telnetlib3-client: {next:?} mode\r\n");
                 state.forced = Some(next);
@@ -752,7 +816,7 @@ mod interactive {
         let mode = state.current;
         let mode = state.forced.filter(|_| choice == b't').unwrap_or(mode);
         state.current = mode;
-        tty::apply(mode);
+        mode.apply(&shared.terminal);
         keep
     }
 }

@@ -1,17 +1,29 @@
 //! `telnetlib3-server [HOST] [PORT] [-- PTY ARGS]`: serves one of the shells of
 //! [`telnetlib3::shell`] (telnetlib3's `tel:sh` by default) or a program on a PTY
 //! (`--pty-exec`), with telnetlib3 5.0.1's command-line flags.
+//!
+//! `SIGINT` and `SIGTERM` shut it down: every client is told and disconnected, and it exits 0.
+#![forbid(unsafe_code)]
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser};
 use telnetlib3::encoding::Codec;
 use telnetlib3::pty::PtyCommand;
 use telnetlib3::shell::{guard::Guard, PtyShell};
-use telnetlib3::{shell, BlockingTelnetServer, ServerConnection, ServerOptions};
+use telnetlib3::signals::{Signals, SIGINT, SIGTERM};
+use telnetlib3::{shell, BlockingTelnetServer, Error, ServerConnection, ServerOptions};
+
+/// What the main thread waits for.
+enum Wake {
+    /// `SIGINT` or `SIGTERM`.
+    Signal(i32),
+    /// `serve_forever` returned: the server shut down, or failed.
+    Served(Result<(), Error>),
+}
 
 /// Telnet protocol server.
 #[derive(Parser, Debug)]
@@ -115,36 +127,6 @@ fn log_level(name: &str) -> log::LevelFilter {
     }
 }
 
-/// Set by the SIGTERM/SIGINT handler; polled by the shutdown thread.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_signal: libc::c_int) {
-    // Only an atomic store: async-signal-safe.
-    STOP.store(true, Ordering::SeqCst);
-}
-
-fn install_signal_handlers() {
-    for signal in [libc::SIGTERM, libc::SIGINT] {
-        // SAFETY: `sigaction` is plain data, valid when zeroed; we then fill in every field
-        // we rely on. `on_signal` only stores to an atomic, which is async-signal-safe, and
-        // has the `extern "C" fn(c_int)` signature `sa_sigaction` expects without SA_SIGINFO.
-        // The pointers passed to `sigemptyset` and `sigaction` point to live locals.
-        let ok = unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
-        };
-        if !ok {
-            log::warn!(
-                "cannot handle signal {signal}: {}",
-                std::io::Error::last_os_error()
-            );
-        }
-    }
-}
-
 fn init_logging(level: log::LevelFilter, logfile: Option<&PathBuf>) {
     let mut builder = env_logger::Builder::new();
     builder.filter_level(level);
@@ -177,6 +159,11 @@ fn init_logging(level: log::LevelFilter, logfile: Option<&PathBuf>) {
 }
 
 fn main() {
+    // Before any thread starts, so that no thread but the one waiting for them takes them.
+    let signals = Signals::block(&[SIGINT, SIGTERM]).unwrap_or_else(|err| {
+        eprintln!("telnetlib3-server: cannot block SIGINT and SIGTERM: {err}");
+        std::process::exit(1);
+    });
     let cli = Cli::parse();
 
     // Semantic checks: every one is a usage error (exit 2).
@@ -267,48 +254,60 @@ fn main() {
     }
     log::info!("serving {served} (timeout {:?})", cli.timeout);
 
-    install_signal_handlers();
-    let watcher = {
-        let server = server.clone();
-        std::thread::Builder::new()
-            .name("signal watch".to_owned())
-            .spawn(move || {
-                let mut last_count: Option<usize> = None;
-                let mut next_status = Instant::now() + status_interval;
-                loop {
-                    if STOP.load(Ordering::SeqCst) {
-                        log::info!("signal received: saying goodbye to every client");
-                        for client in server.clients() {
-                            let _ = client.write_bytes(b"\r\nServer shutting down.\r\n");
-                        }
-                        server.shutdown();
-                        return;
-                    }
-                    if server.is_shut_down() {
-                        return;
-                    }
-                    if !status_interval.is_zero() && Instant::now() >= next_status {
-                        let count = server.clients().len();
-                        if last_count != Some(count) {
-                            log::info!("{count} client(s) connected");
-                            last_count = Some(count);
-                        }
-                        next_status = Instant::now() + status_interval;
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            })
-            .unwrap_or_else(|err| {
-                eprintln!("telnetlib3-server: cannot start a thread: {err}");
-                std::process::exit(1);
-            })
-    };
-
-    if let Err(err) = server.serve_forever() {
-        eprintln!("telnetlib3-server: {err}");
+    let (wake, woken) = mpsc::channel();
+    let started = signals
+        .spawn({
+            let wake = wake.clone();
+            move |signal| {
+                let _ = wake.send(Wake::Signal(signal));
+            }
+        })
+        .and_then(|_| {
+            let server = server.clone();
+            std::thread::Builder::new()
+                .name("serve".to_owned())
+                .spawn(move || {
+                    let _ = wake.send(Wake::Served(server.serve_forever()));
+                })
+        });
+    if let Err(err) = started {
+        eprintln!("telnetlib3-server: cannot start a thread: {err}");
         std::process::exit(1);
     }
-    // serve_forever returns as soon as shutdown starts: let it finish closing the clients.
-    let _ = watcher.join();
+
+    // Waits for a signal or the end of serving, logging the number of clients every
+    // --status-interval when it changed.
+    let mut last_count: Option<usize> = None;
+    let mut next_status = Instant::now() + status_interval;
+    loop {
+        let woke = if status_interval.is_zero() {
+            woken.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            woken.recv_timeout(next_status.saturating_duration_since(Instant::now()))
+        };
+        match woke {
+            Ok(Wake::Signal(signal)) => {
+                log::info!("signal {signal} received: saying goodbye to every client");
+                for client in server.clients() {
+                    let _ = client.write_bytes(b"\r\nServer shutting down.\r\n");
+                }
+                server.shutdown();
+                break;
+            }
+            Ok(Wake::Served(Ok(()))) | Err(RecvTimeoutError::Disconnected) => break,
+            Ok(Wake::Served(Err(err))) => {
+                eprintln!("telnetlib3-server: {err}");
+                std::process::exit(1);
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let count = server.clients().len();
+                if last_count != Some(count) {
+                    log::info!("{count} client(s) connected");
+                    last_count = Some(count);
+                }
+                next_status = Instant::now() + status_interval;
+            }
+        }
+    }
     log::info!("server stopped");
 }

@@ -3,8 +3,9 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, TryRecvError};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::connection::Events;
 use crate::protocol::nvt::TerminalInput;
@@ -187,12 +188,17 @@ impl PtyShell {
             pty.pid()
         );
         let stop = Arc::new(AtomicBool::new(false));
+        // Disconnected once the output thread ended.
+        let (output_alive, output_done) = mpsc::channel::<()>();
         let output = {
             let (pty, conn, stop) = (Arc::clone(&pty), conn.clone(), Arc::clone(&stop));
             std::thread::Builder::new()
                 .name("pty output".to_owned())
                 .stack_size(128 * 1024)
-                .spawn(move || forward_output(&pty, &conn, &stop))
+                .spawn(move || {
+                    let _alive = output_alive;
+                    forward_output(&pty, &conn, &stop);
+                })
         };
         let output = match output {
             Ok(handle) => handle,
@@ -217,7 +223,7 @@ impl PtyShell {
         if let Err(err) = &resizer {
             log::warn!("{peer}: cannot start a thread to follow the window size: {err}");
         }
-        forward_input(&pty, conn, &output);
+        forward_input(&pty, conn, &output_done);
         // The program ended or the client left: closing the connection ends a write the
         // output thread may be in, `stop` its wait for output.
         stop.store(true, Ordering::SeqCst);
@@ -287,7 +293,7 @@ fn forward_output(pty: &Pty, conn: &ServerConnection, stop: &AtomicBool) {
 }
 
 /// Sends what the client types to the program, until the program ends or the client leaves.
-fn forward_input(pty: &Pty, conn: &ServerConnection, output: &std::thread::JoinHandle<()>) {
+fn forward_input(pty: &Pty, conn: &ServerConnection, output: &mpsc::Receiver<()>) {
     let mut terminal = TerminalInput::default();
     loop {
         if program_ended(pty, output) {
@@ -318,17 +324,15 @@ fn forward_input(pty: &Pty, conn: &ServerConnection, output: &std::thread::JoinH
     }
 }
 
-/// Whether the program's session is over: its terminal hung up (the output thread ended), or
-/// the program ended, in which case its last output gets [`DRAIN`] to arrive.
-fn program_ended(pty: &Pty, output: &std::thread::JoinHandle<()>) -> bool {
-    if output.is_finished() {
+/// Whether the program's session is over: its terminal hung up (the output thread ended:
+/// `output` is disconnected), or the program ended, in which case its last output gets
+/// [`DRAIN`] to arrive.
+fn program_ended(pty: &Pty, output: &mpsc::Receiver<()>) -> bool {
+    if matches!(output.try_recv(), Err(TryRecvError::Disconnected)) {
         return true;
     }
     if matches!(pty.try_wait(), Ok(Some(_)) | Err(_)) {
-        let deadline = Instant::now() + DRAIN;
-        while !output.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let _ = output.recv_timeout(DRAIN);
         return true;
     }
     false

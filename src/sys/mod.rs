@@ -4,5 +4,8 @@
 //! `// SAFETY:` line.
 #![allow(unsafe_code)]
 
+mod child;
 pub(crate) mod poll;
 pub mod pty;
+pub mod signal;
+pub mod tty;

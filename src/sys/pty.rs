@@ -19,7 +19,7 @@
 //! The child runs in a session of its own with the PTY as its controlling terminal, so a
 //! [`resize`](Pty::resize) reaches its foreground process group as `SIGWINCH` (the kernel
 //! sends it), and [`terminate`](Pty::terminate) hangs up the whole group, as closing a
-//! terminal does.
+//! terminal does, and whatever else of the session still holds the terminal.
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io;
@@ -263,9 +263,22 @@ impl PtyCommand {
         }
         drop(report_write);
         drop(slave);
+        let exited = match super::child::exit_fd(pid) {
+            Ok(fd) => fd,
+            Err(err) => {
+                // SAFETY: `kill` and `waitpid` take plain integers and a live local; the
+                // child is ours and not yet reaped.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut 0, 0);
+                }
+                return Err(err);
+            }
+        };
         let pty = Pty {
             master,
             pid,
+            exited,
             status: Mutex::new(None),
         };
         // The child closes the pipe by exec'ing (close-on-exec), or writes errno and exits.
@@ -490,6 +503,8 @@ fn poll_fd(
 pub struct Pty {
     master: OwnedFd,
     pid: libc::pid_t,
+    /// Readable once the program ended (see `sys::child`).
+    exited: OwnedFd,
     status: Mutex<Option<ExitStatus>>,
 }
 
@@ -612,30 +627,14 @@ impl Pty {
     /// # Errors
     /// `waitpid` failed.
     pub fn try_wait(&self) -> io::Result<Option<ExitStatus>> {
-        self.wait_with(libc::WNOHANG)
-    }
-
-    /// Waits for the program to end and reaps it.
-    ///
-    /// # Errors
-    /// `waitpid` failed.
-    pub fn wait(&self) -> io::Result<ExitStatus> {
-        loop {
-            if let Some(status) = self.wait_with(0)? {
-                return Ok(status);
-            }
-        }
-    }
-
-    fn wait_with(&self, flags: libc::c_int) -> io::Result<Option<ExitStatus>> {
         let mut status = self.status.lock();
         if status.is_some() {
             return Ok(*status);
         }
         let mut raw = 0;
         loop {
-            // SAFETY: waits for our own child; `raw` is a live local.
-            let pid = unsafe { libc::waitpid(self.pid, &mut raw, flags) };
+            // SAFETY: looks for our own child's exit without blocking; `raw` is a live local.
+            let pid = unsafe { libc::waitpid(self.pid, &mut raw, libc::WNOHANG) };
             if pid < 0 {
                 let err = io::Error::last_os_error();
                 if err.kind() == io::ErrorKind::Interrupted {
@@ -648,6 +647,51 @@ impl Pty {
             }
             *status = Some(ExitStatus::from_raw(raw));
             return Ok(*status);
+        }
+    }
+
+    /// Waits up to `timeout` for the program to end, and reaps it if it did. Returns its
+    /// exit status, or `None` when it still runs at the end of the wait. Other threads may
+    /// use the `Pty` meanwhile (a [`signal_group`](Self::signal_group), say).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use telnetlib3::pty::PtyCommand;
+    ///
+    /// let pty = PtyCommand::new("sleep").arg("0.1").spawn()?;
+    /// let status = pty.wait_timeout(Duration::from_secs(5))?;
+    /// assert!(status.is_some_and(|s| s.success()));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `poll` or `waitpid` failed.
+    pub fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<ExitStatus>> {
+        self.wait_until(Instant::now().checked_add(timeout))
+    }
+
+    /// Waits for the program to end and reaps it.
+    ///
+    /// # Errors
+    /// `poll` or `waitpid` failed.
+    pub fn wait(&self) -> io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.wait_until(None)? {
+                return Ok(status);
+            }
+        }
+    }
+
+    /// Waits until the program ended (and reaps it) or `deadline` passes (`None`: no
+    /// deadline). Holds no lock while it waits.
+    fn wait_until(&self, deadline: Option<Instant>) -> io::Result<Option<ExitStatus>> {
+        loop {
+            if let Some(status) = self.try_wait()? {
+                return Ok(Some(status));
+            }
+            if !super::child::wait_exit(self.exited.as_raw_fd(), deadline)? {
+                return self.try_wait();
+            }
         }
     }
 
@@ -675,42 +719,114 @@ impl Pty {
 
     /// Ends the program as a terminal hang-up does, and reaps it: `SIGHUP` and `SIGCONT` to
     /// its process group, then `SIGTERM` after `grace`, then `SIGKILL` after another `grace`.
+    /// Once it ended, processes it left in its session that still hold the terminal open (a
+    /// job it was starting in a process group of its own as the hang-up came) get the same
+    /// signals, each after `grace`, until none holds it. A program that had already ended is
+    /// only reaped.
     ///
     /// # Errors
-    /// A signal or `waitpid` failed.
+    /// A signal, `poll` or `waitpid` failed.
     pub fn terminate(&self, grace: Duration) -> io::Result<ExitStatus> {
+        if let Some(status) = self.try_wait()? {
+            return Ok(status);
+        }
+        let exited = self.exited.as_raw_fd();
+        let mut ended = false;
         for signals in [
             &[libc::SIGHUP, libc::SIGCONT][..],
             &[libc::SIGTERM, libc::SIGCONT][..],
         ] {
-            if let Some(status) = self.try_wait()? {
-                return Ok(status);
-            }
             for &signal in signals {
                 self.signal_group(signal)?;
             }
-            let deadline = Instant::now() + grace;
-            while Instant::now() < deadline {
-                if let Some(status) = self.try_wait()? {
-                    return Ok(status);
+            if super::child::wait_exit(exited, Instant::now().checked_add(grace))? {
+                ended = true;
+                break;
+            }
+        }
+        if !ended {
+            self.signal_group(libc::SIGKILL)?;
+            {
+                let status = self.status.lock();
+                if status.is_none() {
+                    // SAFETY: as in `signal_group`; the leader itself, should it have left the
+                    // group.
+                    unsafe { libc::kill(self.pid, libc::SIGKILL) };
                 }
-                std::thread::sleep(Duration::from_millis(5));
             }
+            while !super::child::wait_exit(exited, None)? {}
         }
-        if let Some(status) = self.try_wait()? {
-            return Ok(status);
-        }
-        self.signal_group(libc::SIGKILL)?;
-        {
-            let status = self.status.lock();
-            if status.is_none() {
-                // SAFETY: as in `signal_group`; the leader itself, should it have left the
-                // group.
-                unsafe { libc::kill(self.pid, libc::SIGKILL) };
-            }
-        }
+        self.hang_up_session(grace);
         self.wait()
     }
+
+    /// Ends what the program left in its session while any of it still holds the terminal
+    /// open: `SIGHUP` and `SIGCONT`, then `SIGTERM` and `SIGCONT` after `grace`, then
+    /// `SIGKILL` after another `grace` (a process that was between `fork` and `exec` as a
+    /// signal came may have let it pass). Only while the program is unreaped, so that its id,
+    /// which is the session's, cannot have been reused.
+    fn hang_up_session(&self, grace: Duration) {
+        for signals in [
+            &[libc::SIGHUP, libc::SIGCONT][..],
+            &[libc::SIGTERM, libc::SIGCONT][..],
+            &[libc::SIGKILL][..],
+        ] {
+            if self.terminal_released(Some(Instant::now())) {
+                return;
+            }
+            let status = self.status.lock();
+            if status.is_some() {
+                return;
+            }
+            let left: Vec<libc::pid_t> = session_members(self.pid)
+                .into_iter()
+                .filter(|&pid| pid != self.pid)
+                .collect();
+            if left.is_empty() {
+                return;
+            }
+            log::debug!(
+                "pty: signals {signals:?} to {left:?}, left in the session of pid {}",
+                self.pid
+            );
+            for &pid in &left {
+                for &signal in signals {
+                    // SAFETY: `kill` takes plain integers; `pid` was in the session a moment
+                    // ago.
+                    unsafe { libc::kill(pid, signal) };
+                }
+            }
+            drop(status);
+            if self.terminal_released(Instant::now().checked_add(grace)) {
+                return;
+            }
+        }
+    }
+
+    /// Waits until no process holds the terminal open any more (`POLLHUP` on the master) or
+    /// `deadline` passes; returns whether none does.
+    fn terminal_released(&self, deadline: Option<Instant>) -> bool {
+        let mut fds = [super::poll::PollFd::new(self.master.as_raw_fd(), 0)];
+        super::poll::poll(&mut fds, deadline).is_ok() && fds[0].revents() & libc::POLLHUP != 0
+    }
+}
+
+/// The processes whose session id is `session`, from `/proc`.
+fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: libc::pid_t = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
+            let (_, rest) = stat.rsplit_once(')')?;
+            let sid: libc::pid_t = rest.split_whitespace().nth(3)?.parse().ok()?;
+            (sid == session).then_some(pid)
+        })
+        .collect()
 }
 
 impl Drop for Pty {
@@ -833,6 +949,84 @@ mod tests {
         assert!(!status.success());
         // Reaped: waiting again gives the same status, no process is left.
         assert_eq!(pty.try_wait().unwrap(), Some(status));
+    }
+
+    #[test]
+    fn wait_timeout_returns_at_the_exit_or_at_the_deadline() {
+        let pty = PtyCommand::new("/bin/sh")
+            .args(["-c", "read line; exit 3"])
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        assert_eq!(pty.wait_timeout(Duration::from_millis(100)).unwrap(), None);
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        pty.write_all(b"go\r", STEP).unwrap();
+        let start = Instant::now();
+        let status = pty.wait_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(3));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "woken by the exit"
+        );
+        // Reaped once; later waits give the same status at once.
+        assert_eq!(pty.wait_timeout(Duration::ZERO).unwrap(), status);
+        assert_eq!(pty.wait().ok(), status);
+    }
+
+    #[test]
+    fn wait_timeout_ends_while_another_thread_signals() {
+        let pty = std::sync::Arc::new(
+            PtyCommand::new("/bin/sh")
+                .args([
+                    "-c",
+                    "trap 'exit 5' USR1; echo ready; while :; do sleep 0.05; done",
+                ])
+                .spawn()
+                .unwrap(),
+        );
+        read_until(&pty, "ready");
+        let waiter = {
+            let pty = std::sync::Arc::clone(&pty);
+            std::thread::spawn(move || pty.wait_timeout(Duration::from_secs(30)))
+        };
+        pty.signal_group(libc::SIGUSR1).unwrap();
+        let status = waiter.join().unwrap().unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(5));
+    }
+
+    #[test]
+    fn terminate_ends_jobs_left_in_process_groups_of_their_own() {
+        // `set -m`: each background job gets a process group of its own, which the hang-up
+        // of the program's group does not reach. The second one ignores SIGHUP and SIGTERM.
+        let pty = PtyCommand::new("/bin/sh")
+            .args([
+                "-c",
+                "set -m; sleep 60 & a=$!; (trap '' HUP TERM; exec sleep 61) & echo \"jobs $a $!\"; wait",
+            ])
+            .spawn()
+            .unwrap();
+        let out = read_until(&pty, "\r\n");
+        let jobs: Vec<libc::pid_t> = out
+            .trim()
+            .strip_prefix("jobs ")
+            .map(|pids| pids.split(' ').filter_map(|p| p.parse().ok()).collect())
+            .unwrap_or_default();
+        assert_eq!(jobs.len(), 2, "{out:?}");
+        let mut members = session_members(pty.pid);
+        members.sort_unstable();
+        let mut expected = vec![pty.pid, jobs[0], jobs[1]];
+        expected.sort_unstable();
+        assert_eq!(members, expected);
+        let ends: Vec<OwnedFd> = jobs
+            .iter()
+            .map(|&job| super::super::child::pidfd(job).unwrap())
+            .collect();
+        pty.terminate(Duration::from_millis(100)).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        for (job, end) in jobs.iter().zip(&ends) {
+            let ended = super::super::child::wait_exit(end.as_raw_fd(), Some(deadline)).unwrap();
+            assert!(ended, "job {job} still runs");
+        }
     }
 
     #[test]
