@@ -277,17 +277,21 @@ impl Input {
     /// Gives up on a line longer than `max_line`: hands over what was gathered, and drops the
     /// rest of the line as it arrives.
     fn over_long(&mut self, terminator: Terminator<'_>, max_line: usize, text: bool) -> Error {
+        // Everything buffered is the line: handed over whole, without a copy.
+        while let Some((_, codec)) = self.switches.pop_front() {
+            if self.in_codec != codec {
+                self.in_codec = codec;
+                self.decoder = None;
+            }
+        }
+        let bytes = Vec::from(std::mem::take(&mut self.bytes));
         let partial = if text {
+            // Bytes not decoded yet (an incomplete character) belong to the line too.
+            drop(bytes);
             Partial::Text(std::mem::take(&mut self.text))
         } else {
-            let n = self.bytes.len();
-            Partial::Bytes(self.take_bytes(n))
+            Partial::Bytes(bytes)
         };
-        if text {
-            // Bytes not decoded yet (an incomplete character) belong to the line too.
-            let n = self.bytes.len();
-            self.consume(n);
-        }
         self.discard = Some(match terminator {
             Terminator::Line => Discard::Line,
             Terminator::Pattern(pattern) => {

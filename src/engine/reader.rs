@@ -29,10 +29,10 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
     let mut buf = [0u8; READ_CHUNK];
     let mut received = Received::default();
     loop {
-        if !wait_for_room(engine) {
+        let Some(room) = wait_for_room(engine) else {
             return;
-        }
-        let n = match reader.read(&mut buf) {
+        };
+        let n = match reader.read(&mut buf[..room.min(READ_CHUNK)]) {
             Ok(0) => {
                 log::debug!("{}: end of stream", engine.name());
                 engine.finish(None);
@@ -82,21 +82,21 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
 }
 
 /// Back-pressure: waits while the application has a full buffer to read — `buffer_limit`,
-/// or `max_line` while a read waits for a terminator. Returns false once closed.
-fn wait_for_room(engine: &Engine) -> bool {
+/// or `max_line` while a read waits for a terminator. Returns how much to read (a whole chunk,
+/// except that a line being gathered never grows past `max_line`), `None` once closed.
+fn wait_for_room(engine: &Engine) -> Option<usize> {
     let config = &engine.config;
     let mut state = engine.state.lock();
     loop {
         if state.closed {
-            return false;
+            return None;
         }
-        let limit = if state.gathering > 0 {
-            config.max_line.max(config.buffer_limit)
-        } else {
-            config.buffer_limit
-        };
-        if state.input.len() < limit {
-            return true;
+        let buffered = state.input.len();
+        if state.gathering > 0 && buffered < config.max_line.max(config.buffer_limit) {
+            return Some(config.max_line.max(config.buffer_limit) - buffered);
+        }
+        if buffered < config.buffer_limit {
+            return Some(READ_CHUNK);
         }
         engine.cond.wait(&mut state);
     }

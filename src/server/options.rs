@@ -57,7 +57,9 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// What a refused client is told. Default: `"Too many connections, try again later.\r\n"`.
     pub refusal_message: String,
-    /// Bound on received data waiting to be read, per client. Default: 64 KiB.
+    /// Bound on received data waiting to be read, per client; the reader stops reading while
+    /// it is full. Default: 256 KiB (memory is taken only as data waits; a larger bound means
+    /// fewer hand-offs between the reader and the handler on bulk transfers).
     pub buffer_limit: usize,
     /// How long a line (or the text before a `read_until` pattern) may grow while a read waits
     /// for its end; the reader keeps reading past `buffer_limit` for it. Past it the read fails
@@ -98,7 +100,7 @@ impl Default for ServerOptions {
             tls_auto: None,
             max_connections: 0,
             refusal_message: "Too many connections, try again later.\r\n".to_owned(),
-            buffer_limit: 64 * 1024,
+            buffer_limit: 256 * 1024,
             max_line: 1 << 20,
             io_timeout: None,
             echo: true,
