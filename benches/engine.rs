@@ -567,6 +567,8 @@ struct LineOutcome {
     prompt_after: Option<Duration>,
     /// Prompts that came while the line was still being sent.
     prompts_during: usize,
+    /// When the first of those came, from the start of the send.
+    first_during: Option<Duration>,
     /// The last line the server wrote before that prompt.
     reply: String,
     /// Bytes the server sent back meanwhile (telsh echoes what it reads).
@@ -674,9 +676,13 @@ fn long_line(config: &Config, python: Option<&Path>) -> Result<(), String> {
                     " (target ≤ 1000 ms)"
                 }
             ),
-            (true, None) if o.prompts_during > 0 => {
-                "none after it (one came during the send)".to_owned()
-            }
+            (true, None) if o.prompts_during > 0 => match o.first_during {
+                Some(t) => format!(
+                    "before it: {:.1} ms into the send (at max_line)",
+                    t.as_secs_f64() * 1e3
+                ),
+                None => "before it (during the send)".to_owned(),
+            },
             (true, None) => format!("STALL: none within {} s", config.prompt_bound.as_secs()),
         }
     };
@@ -778,6 +784,7 @@ fn send_line(
     let stalled = error.is_none() && sent < line.len();
     let mut prompt_after = None;
     let mut prompts_during = 0;
+    let mut first_during = None;
     let mut reply = String::new();
     let mut terminated = None;
     if sent == line.len() {
@@ -795,6 +802,7 @@ fn send_line(
         while let Some((when, before)) = recv_before(&prompts, at + config.prompt_bound) {
             if when < at {
                 prompts_during += 1;
+                first_during.get_or_insert(when - start);
                 if reply.is_empty() {
                     reply = before;
                 }
@@ -823,6 +831,7 @@ fn send_line(
         error,
         prompt_after,
         prompts_during,
+        first_during,
         reply,
         echoed,
     })
