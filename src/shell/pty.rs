@@ -2,8 +2,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, TryRecvError};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,9 +13,9 @@ use crate::pty::{Pty, PtyCommand};
 use crate::telopt::ECHO;
 use crate::{Error, ServerConnection};
 
-/// How often the bridge looks at the window size, the program and the client while nothing
-/// else happens.
-const TICK: Duration = Duration::from_millis(50);
+/// How long one write to a program that is not reading its terminal waits before the session
+/// checks whether the client is still there.
+const STALLED_WRITE: Duration = Duration::from_secs(1);
 /// How long a program that ended may take to have its last output read and sent.
 const DRAIN: Duration = Duration::from_secs(1);
 /// How long a program gets to end after each signal when the client leaves.
@@ -187,57 +186,73 @@ impl PtyShell {
             self.program.to_string_lossy(),
             pty.pid()
         );
-        let stop = Arc::new(AtomicBool::new(false));
         // Disconnected once the output thread ended.
         let (output_alive, output_done) = mpsc::channel::<()>();
-        let output = {
-            let (pty, conn, stop) = (Arc::clone(&pty), conn.clone(), Arc::clone(&stop));
-            std::thread::Builder::new()
-                .name("pty output".to_owned())
-                .stack_size(128 * 1024)
-                .spawn(move || {
+        let threads = [
+            spawn("pty output", 128 * 1024, {
+                let (pty, conn) = (Arc::clone(&pty), conn.clone());
+                move || {
                     let _alive = output_alive;
-                    forward_output(&pty, &conn, &stop);
-                })
-        };
-        let output = match output {
-            Ok(handle) => handle,
-            Err(err) => {
-                log::error!("{peer}: cannot start a thread: {err}");
-                let _ = pty.terminate(GRACE);
-                conn.close();
-                return;
-            }
-        };
-
-        // The stream starts with the events kept from negotiation: an early size is applied
-        // again, which changes nothing.
-        let events = conn.events();
-        let resizer = {
-            let pty = Arc::clone(&pty);
-            std::thread::Builder::new()
-                .name("pty resize".to_owned())
-                .stack_size(64 * 1024)
-                .spawn(move || follow_window_size(&pty, events))
-        };
-        if let Err(err) = &resizer {
-            log::warn!("{peer}: cannot start a thread to follow the window size: {err}");
+                    forward_output(&pty, &conn);
+                }
+            }),
+            spawn("pty exit", 64 * 1024, {
+                let (pty, conn) = (Arc::clone(&pty), conn.clone());
+                move || close_when_program_ends(&pty, &conn, &output_done)
+            }),
+            // The stream starts with the events kept from negotiation: an early size is
+            // applied again, which changes nothing.
+            spawn("pty resize", 64 * 1024, {
+                let (pty, events) = (Arc::clone(&pty), conn.events());
+                move || follow_window_size(&pty, events)
+            }),
+        ];
+        if threads.iter().any(Option::is_none) {
+            log::error!("{peer}: cannot start the threads of a PTY session");
+        } else {
+            forward_input(&pty, conn);
         }
-        forward_input(&pty, conn, &output_done);
-        // The program ended or the client left: closing the connection ends a write the
-        // output thread may be in, `stop` its wait for output.
-        stop.store(true, Ordering::SeqCst);
+        // The client left, or the program ended (and its session closed the connection).
         conn.close();
-        let _ = output.join();
-        if let Ok(resizer) = resizer {
-            // The connection is closed, so its event stream has ended.
-            let _ = resizer.join();
+        if let Err(err) = pty.terminate(GRACE) {
+            log::warn!("{peer}: cannot end pid {}: {err}", pty.pid());
         }
-        match pty.terminate(GRACE) {
-            Ok(status) => log::info!("{peer}: pid {} ended: {status}", pty.pid()),
-            Err(err) => log::warn!("{peer}: cannot end pid {}: {err}", pty.pid()),
+        // The terminal hung up (output ends), the program was reaped (the exit wait ends),
+        // the connection is closed (its event stream ends).
+        for handle in threads.into_iter().flatten() {
+            let _ = handle.join();
+        }
+        match pty.try_wait() {
+            Ok(Some(status)) => log::info!("{peer}: pid {} ended: {status}", pty.pid()),
+            Ok(None) => log::warn!("{peer}: pid {} still runs", pty.pid()),
+            Err(err) => log::warn!("{peer}: pid {}: {err}", pty.pid()),
         }
     }
+}
+
+/// Starts one thread of a PTY session; `None` (logged) when the system refuses it.
+fn spawn(
+    name: &str,
+    stack: usize,
+    body: impl FnOnce() + Send + 'static,
+) -> Option<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .stack_size(stack)
+        .spawn(body)
+        .map_err(|err| log::error!("cannot start a {name} thread: {err}"))
+        .ok()
+}
+
+/// Waits for the program to end, gives its last output [`DRAIN`] to reach the client (the
+/// output thread ends when the terminal hangs up), then closes the connection, which ends the
+/// session's wait for client input.
+fn close_when_program_ends(pty: &Pty, conn: &ServerConnection, output: &mpsc::Receiver<()>) {
+    if let Err(err) = pty.wait() {
+        log::debug!("pty {}: wait failed: {err}", pty.pid());
+    }
+    let _ = output.recv_timeout(DRAIN);
+    conn.close();
 }
 
 /// Whether this process's locale is UTF-8, for `IUTF8` when the client says nothing.
@@ -271,50 +286,40 @@ fn follow_window_size(pty: &Pty, mut events: Events) {
     }
 }
 
-/// Sends what the program writes to the client until the terminal hangs up, the client is
-/// gone, or `stop` is set.
-fn forward_output(pty: &Pty, conn: &ServerConnection, stop: &AtomicBool) {
+/// Sends what the program writes to the client until the terminal hangs up (every holder of
+/// the PTY's other end closed it; `terminate` makes sure) or the client is gone.
+fn forward_output(pty: &Pty, conn: &ServerConnection) {
     let mut buf = vec![0u8; 16 * 1024];
-    while !stop.load(Ordering::SeqCst) {
-        match pty.read(&mut buf, Some(TICK)) {
+    loop {
+        match pty.read(&mut buf, None) {
             Ok(0) => return,
             Ok(n) => {
                 if conn.write_bytes(&buf[..n]).is_err() {
                     return;
                 }
             }
-            Err(err) if err.kind() == io::ErrorKind::TimedOut => {}
             Err(err) => {
-                log::debug!("pty read failed: {err}");
+                log::debug!("pty read ended: {err}");
                 return;
             }
         }
     }
 }
 
-/// Sends what the client types to the program, until the program ends or the client leaves.
-fn forward_input(pty: &Pty, conn: &ServerConnection, output: &mpsc::Receiver<()>) {
+/// Sends what the client types to the program, until the client leaves or the connection is
+/// closed (the program ended).
+fn forward_input(pty: &Pty, conn: &ServerConnection) {
     let mut terminal = TerminalInput::default();
-    loop {
-        if program_ended(pty, output) {
-            return;
-        }
-        let data = match conn.read_some_bytes(Some(TICK)) {
-            Ok(data) => data,
-            Err(Error::Timeout) => continue,
-            Err(_) => return,
-        };
+    while let Ok(data) = conn.read_some_bytes(None) {
         let input = terminal.convert(&data);
         let mut rest = &input[..];
         while !rest.is_empty() {
-            match pty.write(rest, Some(TICK)) {
+            // Bounded, so that a program that stops reading its terminal cannot hold this
+            // thread after the client left: the write is retried while the session lasts.
+            match pty.write(rest, Some(STALLED_WRITE)) {
                 Ok(n) => rest = &rest[n..],
                 Err(err) if err.kind() == io::ErrorKind::TimedOut => {
-                    // The program is not reading: keep watching it and the client.
-                    if program_ended(pty, output) {
-                        return;
-                    }
-                    if !conn.active() {
+                    if conn.is_closed() || conn.at_eof() {
                         return;
                     }
                 }
@@ -322,18 +327,4 @@ fn forward_input(pty: &Pty, conn: &ServerConnection, output: &mpsc::Receiver<()>
             }
         }
     }
-}
-
-/// Whether the program's session is over: its terminal hung up (the output thread ended:
-/// `output` is disconnected), or the program ended, in which case its last output gets
-/// [`DRAIN`] to arrive.
-fn program_ended(pty: &Pty, output: &mpsc::Receiver<()>) -> bool {
-    if matches!(output.try_recv(), Err(TryRecvError::Disconnected)) {
-        return true;
-    }
-    if matches!(pty.try_wait(), Ok(Some(_)) | Err(_)) {
-        let _ = output.recv_timeout(DRAIN);
-        return true;
-    }
-    false
 }
