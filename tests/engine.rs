@@ -340,3 +340,43 @@ fn server_binary_example_echoes_bytes_unaltered() {
     let text = String::from_utf8_lossy(&got);
     assert!(text.contains("61 62 08 63 7f 00 ff\r\n"), "{text:?}");
 }
+
+/// Item 9: `flush` honours its timeout while a write is stuck behind a client that does not
+/// read, and the stuck write itself ends with `Error::Timeout` under `io_timeout`.
+#[test]
+fn flush_times_out_behind_a_stuck_write() {
+    let (tx, rx) = mpsc::channel();
+    let options = quick().io_timeout(Some(Duration::from_secs(1)));
+    let (server, port, handle) = start(options, move |conn| {
+        let writer = {
+            let conn = conn.clone();
+            thread::spawn(move || {
+                let chunk = vec![b'x'; 1 << 20];
+                for _ in 0..256 {
+                    if let Err(err) = conn.write_bytes(&chunk) {
+                        return Some(err);
+                    }
+                }
+                None
+            })
+        };
+        // Once the socket buffers are full the writer blocks, holding the send lock: a flush
+        // then waits its 200 ms and times out. Before that, flushes succeed between writes.
+        let flushed = loop {
+            let flushed = conn.flush(Some(Duration::from_millis(200)));
+            if flushed.is_err() || writer.is_finished() {
+                break flushed;
+            }
+            thread::yield_now();
+        };
+        let write = writer.join().unwrap();
+        tx.send((flushed, write)).unwrap();
+    });
+    // Connect and never read.
+    let _silent = raw(port);
+    let (flushed, write) = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert!(matches!(flushed, Err(Error::Timeout)), "{flushed:?}");
+    assert!(matches!(write, Some(Error::Timeout)), "{write:?}");
+    server.shutdown();
+    handle.join().unwrap();
+}
