@@ -1,7 +1,7 @@
 //! The `telnetlib3-server` binary's flags, one test per flag that changes what goes on the
 //! wire or how the server behaves, for the flags `tests/cli_server.rs` does not cover:
 //! `--ssl-certfile`/`--ssl-keyfile`, `--tls-auto [SECONDS]`, `--max-connections`,
-//! `--force-binary`, `--connect-maxwait`, `--status-interval`, `--loglevel` and `--logfile`,
+//! `--max-line`, `--force-binary`, `--connect-maxwait`, `--status-interval`, `--loglevel` and `--logfile`,
 //! and the exit status 2 for their bad values.
 //!
 //! Each test runs the server as a process on 127.0.0.1 (killed, with its process group, when
@@ -421,6 +421,26 @@ fn max_connections_refuses_clients_over_the_limit() {
 
 // ---------------------------------------------------------------------------------------------
 // --force-binary
+
+#[test]
+fn max_line_answers_an_over_long_line_with_one_error_and_a_fresh_prompt() {
+    let server = Server::start(&["--max-line", "1000"]);
+    let conn = server.connect_with(plain_options());
+    until(&conn, PROMPT);
+    // 20,000 bytes without a line end, then the end and a command.
+    conn.write(&"x".repeat(20_000)).unwrap();
+    let answer = until(&conn, PROMPT);
+    assert!(
+        answer.contains("error: line too long") && answer.contains("1000"),
+        "{answer:?}"
+    );
+    conn.write("\r\nversion\r\n").unwrap();
+    let reply = until(&conn, PROMPT);
+    assert!(
+        reply.contains(env!("CARGO_PKG_VERSION")) && !reply.contains("no such command"),
+        "the rest of the long line must be dropped up to its end: {reply:?}"
+    );
+}
 
 #[test]
 fn force_binary_uses_the_encoding_before_binary_is_agreed() {
