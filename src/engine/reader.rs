@@ -10,10 +10,12 @@ use crate::{Error, Result};
 
 use super::Engine;
 
-/// Bytes asked of the socket per read.
+/// Bytes asked of the socket per read, once a connection moves bulk data.
 const READ_CHUNK: usize = 64 * 1024;
-/// Stack size of each reader thread (the read buffer lives on it).
-const READER_STACK: usize = 192 * 1024;
+/// Bytes asked of the socket per read until then.
+const SMALL_CHUNK: usize = 4 * 1024;
+/// Stack size of each reader thread (the small read buffer lives on it).
+const READER_STACK: usize = 128 * 1024;
 
 pub(super) fn spawn(engine: Arc<Engine>, mut reader: TransportReader) -> Result<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -24,15 +26,20 @@ pub(super) fn spawn(engine: Arc<Engine>, mut reader: TransportReader) -> Result<
 }
 
 fn run(engine: &Engine, reader: &mut TransportReader) {
-    // On the stack: a stack is unmapped when its thread ends, while freed heap may stay with
-    // the allocator; 10,000 closed connections must not leave their buffers behind.
-    let mut buf = [0u8; READ_CHUNK];
+    // Small and on the stack while the connection only negotiates and chats (a stack is
+    // unmapped when its thread ends, and 10,000 idle connections must not each hold 64 KiB);
+    // a large heap buffer once a read fills the small one (a bulk transfer).
+    let mut small = [0u8; SMALL_CHUNK];
+    let mut large: Vec<u8> = Vec::new();
     let mut received = Received::default();
     loop {
         let Some(room) = wait_for_room(engine) else {
             return;
         };
-        let n = match reader.read(&mut buf[..room.min(READ_CHUNK)]) {
+        let small_read = large.is_empty();
+        let buf: &mut [u8] = if small_read { &mut small } else { &mut large };
+        let want = room.min(buf.len());
+        let n = match reader.read(&mut buf[..want]) {
             Ok(0) => {
                 log::debug!("{}: end of stream", engine.name());
                 engine.finish(None);
@@ -60,6 +67,7 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
                 return;
             }
         };
+        let bulk = small_read && n == SMALL_CHUNK;
         match engine.ingest(&buf[..n], &mut received) {
             Ok(false) => {}
             Ok(true) => {
@@ -73,6 +81,9 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
                 engine.finish(Some(err));
                 return;
             }
+        }
+        if bulk {
+            large = vec![0; READ_CHUNK];
         }
         // A large Received from a burst is not kept for the life of the connection.
         if received.data.capacity() > 4 * READ_CHUNK {
