@@ -14,7 +14,9 @@ fi
 PEERS=$(scripts/install-peers.sh | tail -n 1)
 export TELNETLIB3_PEERS="$PEERS" TELNETLIB3_INTEROP=1
 
-# Unit, integration, property and doc tests, plus every example and benchmark built.
+# The examples as programs (tests run some of them), then unit, integration, property and doc
+# tests, with every example and benchmark built.
+cargo build --examples
 cargo test --all-targets "$@"
 cargo test --doc "$@"
 # Documentation builds without warnings (broken intra-doc links fail here).

@@ -290,23 +290,22 @@ fn binary_payload_round_trips_with_iac() {
 }
 
 /// The `server_binary` example, run: bytes come back as hex exactly as sent (BS, DEL, NUL
-/// and 0xFF included). `cargo test --all-targets` builds the examples before running tests.
+/// and 0xFF included). The test command (`scripts/test.sh`) builds the examples first.
 #[test]
 fn server_binary_example_echoes_bytes_unaltered() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
-    let exe = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join(if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        })
+    // target/<profile>/deps/engine-… → target/<profile>/examples/server_binary
+    let exe = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
         .join("examples")
         .join("server_binary");
     assert!(
         exe.exists(),
-        "{} is not built: run the suite with `cargo test --all-targets`",
+        "{} is not built: the test command builds the examples first (`cargo build --examples`)",
         exe.display()
     );
     let mut child = Command::new(&exe)
