@@ -10,6 +10,8 @@
 //!   and gives back [`Event`](protocol::Event)s (data, commands, option changes, window size,
 //!   terminal type, …) and the bytes to answer with, following telnetlib3's server or client
 //!   policy.
+//! - [`retro`]: PETSCII and ATASCII terminals on an ANSI one, and SyncTERM font selection, for
+//!   BBS clients.
 //!
 //! ## Quick start: a server's negotiation, without sockets
 //!
@@ -54,6 +56,7 @@ mod engine;
 mod error;
 pub mod legacy;
 pub mod protocol;
+pub mod retro;
 pub mod server;
 pub mod shell;
 mod sys;
