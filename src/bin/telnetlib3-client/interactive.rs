@@ -8,18 +8,23 @@
 //! - the output thread ([`output`]) reads what the server sends, checks the mode before
 //!   showing it (so a prompt that comes with WILL ECHO is already unechoed), and sends
 //!   [`Wake::Done`] when the connection ends;
-//! - the keyboard thread ([`keyboard`]) sends what is typed, runs the `^]` menu, and sends
-//!   [`Wake::Done`] when stdin ends or the menu quits;
+//! - the keyboard thread ([`keyboard`]) sends what is typed (through the PETSCII or ATASCII
+//!   key translation for those encodings), runs the `^]` menu, and sends [`Wake::Done`] when
+//!   stdin ends or the menu quits; a thread of its own reads stdin for it ([`Stdin`]), so it
+//!   can give up waiting for the rest of an escape sequence after `ESCDELAY`;
 //! - the negotiation thread ([`negotiation`]) reads the connection's event stream and sends
 //!   [`Wake::Negotiation`] when the server's ECHO or SGA changes.
 
+use super::translate::{self, Screen, Stdin};
 use super::{
-    crlf, emit, window_size, Arc, Args, Error, File, Mutex, Read, TelnetConnection, Write, ESCAPE,
+    crlf, emit, send_bytes, window_size, Arc, Args, Error, File, Mutex, TelnetConnection, Write,
+    ESCAPE,
 };
 use std::io;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use telnetlib3::protocol::{Event, Side};
+use telnetlib3::retro::Keys;
 use telnetlib3::signals::{Signals, SIGHUP, SIGINT, SIGTERM, SIGWINCH};
 use telnetlib3::telopt;
 use telnetlib3::tty::{self, TerminalGuard};
@@ -151,9 +156,10 @@ pub fn run(
     terminal: Terminal,
 ) -> u8 {
     let Terminal { guard, wake, woken } = terminal;
+    // A retro encoding is raw, as its machine was (unless --line-mode says otherwise).
     let forced = if args.line_mode {
         Some(Mode::Line)
-    } else if args.raw_mode {
+    } else if args.raw_mode || args.retro().is_some() {
         Some(Mode::Raw)
     } else {
         None
@@ -170,7 +176,8 @@ pub fn run(
     eprint!("Escape character is '^]'.\r\n");
     {
         let (conn, shared, wake) = (Arc::clone(conn), Arc::clone(&shared), wake.clone());
-        thread::spawn(move || keyboard(&conn, &shared, &wake));
+        let keys = translate::keys(args);
+        thread::spawn(move || keyboard(&conn, &shared, &wake, keys));
     }
     {
         let (conn, wake) = (Arc::clone(conn), wake.clone());
@@ -178,7 +185,8 @@ pub fn run(
     }
     {
         let (conn, shared) = (Arc::clone(conn), Arc::clone(&shared));
-        thread::spawn(move || output(&conn, &shared, &wake, typescript));
+        let screen = Screen::new(conn.as_ref(), args);
+        thread::spawn(move || output(&conn, &shared, &wake, screen, typescript));
     }
     let code = loop {
         // The signal thread holds a sender for good: the channel stays connected.
@@ -225,10 +233,11 @@ fn output(
     conn: &TelnetConnection,
     shared: &Shared,
     wake: &Sender<Wake>,
+    mut screen: Screen,
     mut typescript: Option<File>,
 ) {
     let done = loop {
-        match conn.read_some(None) {
+        match screen.read(conn) {
             Ok(text) => {
                 check_mode(conn, shared);
                 if emit(&text, &mut typescript).is_err() {
@@ -251,56 +260,56 @@ fn output(
 
 /// Reads the keyboard and sends what is typed; `^]` opens the menu. Sends [`Wake::Done`]
 /// when stdin ends, the menu quits, or typed text cannot be sent.
-fn keyboard(conn: &TelnetConnection, shared: &Shared, wake: &Sender<Wake>) {
-    let mut stdin = io::stdin().lock();
-    let mut buf = [0u8; 1024];
+fn keyboard(conn: &TelnetConnection, shared: &Shared, wake: &Sender<Wake>, mut keys: Option<Keys>) {
+    let mut stdin = Stdin::spawn();
+    let esc_delay = translate::esc_delay();
     let mut pending: Vec<u8> = Vec::new(); // an incomplete UTF-8 sequence
     let mut last_cr = false;
     loop {
-        let n = match stdin.read(&mut buf) {
-            Ok(0) | Err(_) => {
+        // The start of an escape sequence waits for the rest at most `esc_delay`.
+        let waiting = keys.as_ref().is_some_and(Keys::pending);
+        let chunk = match stdin.recv(waiting.then_some(esc_delay)) {
+            Ok(chunk) => chunk,
+            Err(RecvTimeoutError::Timeout) => {
+                let mut bytes = Vec::new();
+                if let Some(keys) = &mut keys {
+                    keys.flush(&mut bytes);
+                }
+                if send_bytes(conn, &bytes).is_err() {
+                    let _ = wake.send(Wake::Done(0, None));
+                    return;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
                 let _ = wake.send(Wake::Done(0, None));
                 return;
             }
-            Ok(n) => n,
         };
-        let mut chunk = &buf[..n];
+        let mut chunk = chunk.as_slice();
         let mut menu = false;
         if let Some(at) = chunk.iter().position(|&b| b == ESCAPE) {
             chunk = &chunk[..at];
             menu = true;
         }
-        pending.extend_from_slice(chunk);
-        let valid = match std::str::from_utf8(&pending) {
-            Ok(_) => pending.len(),
-            Err(err) if err.error_len().is_none() => err.valid_up_to(),
-            Err(_) => pending.len(), // invalid bytes: send them replaced
-        };
-        let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
-        pending.drain(..valid);
-        if !text.is_empty() {
-            let current = shared
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .current;
-            // Raw mode: Enter arrives as CR, sent as CR LF; otherwise LF becomes CR LF.
-            let text = if current == Mode::Raw {
-                text.replace('\r', "\r\n")
-            } else {
-                crlf(&text, &mut last_cr)
-            };
-            if let Err(err) = conn.write(&text) {
-                // A connection that failed is reported by the output thread; text the
-                // encoding cannot carry (`--encoding-errors strict`) only shows here.
-                let done = if matches!(err, Error::Encoding(_)) {
-                    Wake::Done(1, Some(format!("\r\ntelnetlib3-client: {err}\r\n")))
-                } else {
-                    Wake::Done(0, None)
-                };
-                let _ = wake.send(done);
-                return;
+        let sent = match &mut keys {
+            Some(keys) => {
+                let mut bytes = Vec::new();
+                keys.feed(chunk, &mut bytes)
+                    .and_then(|()| send_bytes(conn, &bytes))
             }
+            None => send_text(conn, shared, chunk, &mut pending, &mut last_cr),
+        };
+        if let Err(err) = sent {
+            // A connection that failed is reported by the output thread; text the
+            // encoding cannot carry (`--encoding-errors strict`) only shows here.
+            let done = if matches!(err, Error::Encoding(_)) {
+                Wake::Done(1, Some(format!("\r\ntelnetlib3-client: {err}\r\n")))
+            } else {
+                Wake::Done(0, None)
+            };
+            let _ = wake.send(done);
+            return;
         }
         if menu && !escape_menu(conn, shared, &mut stdin) {
             conn.close();
@@ -309,8 +318,43 @@ fn keyboard(conn: &TelnetConnection, shared: &Shared, wake: &Sender<Wake>) {
         }
     }
 }
+
+/// Sends typed bytes as text in the session's encoding: complete UTF-8 characters (an
+/// incomplete one waits in `pending`), line ends as CR LF.
+fn send_text(
+    conn: &TelnetConnection,
+    shared: &Shared,
+    chunk: &[u8],
+    pending: &mut Vec<u8>,
+    last_cr: &mut bool,
+) -> Result<(), Error> {
+    pending.extend_from_slice(chunk);
+    let valid = match std::str::from_utf8(pending) {
+        Ok(_) => pending.len(),
+        Err(err) if err.error_len().is_none() => err.valid_up_to(),
+        Err(_) => pending.len(), // invalid bytes: send them replaced
+    };
+    let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+    pending.drain(..valid);
+    if text.is_empty() {
+        return Ok(());
+    }
+    let current = shared
+        .state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .current;
+    // Raw mode: Enter arrives as CR, sent as CR LF; otherwise LF becomes CR LF.
+    let text = if current == Mode::Raw {
+        text.replace('\r', "\r\n")
+    } else {
+        crlf(&text, last_cr)
+    };
+    conn.write(&text)
+}
+
 /// The `^]` menu; false to quit.
-fn escape_menu(conn: &TelnetConnection, shared: &Shared, stdin: &mut impl Read) -> bool {
+fn escape_menu(conn: &TelnetConnection, shared: &Shared, stdin: &mut Stdin) -> bool {
     let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
     Mode::Raw.apply(&shared.terminal);
     let mut err = io::stderr();
@@ -321,11 +365,7 @@ fn escape_menu(conn: &TelnetConnection, shared: &Shared, stdin: &mut impl Read) 
         state.current
     );
     let _ = err.flush();
-    let mut key = [0u8; 1];
-    let choice = match stdin.read(&mut key) {
-        Ok(1) => key[0].to_ascii_lowercase(),
-        _ => b'q',
-    };
+    let choice = stdin.byte().map_or(b'q', |key| key.to_ascii_lowercase());
     let _ = write!(err, "{}\r\n", char::from(choice).escape_default());
     let keep = match choice {
         b'q' | 0x04 => false,

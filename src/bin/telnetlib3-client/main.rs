@@ -11,7 +11,7 @@
 #![forbid(unsafe_code)]
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -20,8 +20,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{ArgAction, Parser, ValueEnum};
-use telnetlib3::encoding::{Codec, Errors};
+use telnetlib3::encoding::Codec;
+use telnetlib3::retro::Retro;
 use telnetlib3::{telopt, tty, ConnectOptions, Error, TelnetConnection};
+
+use translate::Screen;
 
 /// `^]`, the escape character.
 const ESCAPE: u8 = 0x1d;
@@ -69,15 +72,25 @@ struct Args {
     /// timeout for TCP connection (and TLS handshake) in seconds; 0 waits as long as the system does
     #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
     connect_timeout: f64,
-    /// encoding name
-    #[arg(long, default_value = "utf8", value_parser = parse_encoding)]
-    encoding: String,
+    /// encoding name [default: utf8]. PETSCII (petscii, c64, …), ATASCII (atascii, …) and
+    /// Atari ST (atarist) turn on --force-binary and raw mode, and PETSCII and ATASCII
+    /// translate control codes and keys. Given, SyncTERM font selections do not change it
+    #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
+    encoding: Option<String>,
     /// handler for encoding errors
     #[arg(long, default_value = "replace", value_parser = ["replace", "ignore", "strict"])]
     encoding_errors: String,
     /// use the encoding before the server agrees to BINARY (else US-ASCII until then)
     #[arg(long)]
     force_binary: bool,
+    /// PETSCII, ATASCII: send the terminal's ANSI sequences for cursor and editing keys as
+    /// they are, instead of the encoding's control codes (for BBSes that read ANSI keys)
+    #[arg(long)]
+    ansi_keys: bool,
+    /// ATASCII: line ends are ASCII CR/LF both ways instead of the encoding's own EOL (0x9B),
+    /// for BBSes that draw ATASCII art but end lines in ASCII
+    #[arg(long)]
+    ascii_eol: bool,
     /// force line-buffered input with local echo (interactive mode)
     #[arg(long, conflicts_with = "raw_mode")]
     line_mode: bool,
@@ -123,6 +136,18 @@ struct Args {
     /// been silent this many seconds
     #[arg(long, value_name = "SECS", default_value_t = 1.0, value_parser = parse_seconds)]
     quiet_exit: f64,
+}
+
+impl Args {
+    /// `--encoding`, else UTF-8.
+    fn encoding(&self) -> &str {
+        self.encoding.as_deref().unwrap_or("utf8")
+    }
+
+    /// The retro encoding `--encoding` names, if any.
+    fn retro(&self) -> Option<Retro> {
+        self.encoding.as_deref().and_then(Retro::from_encoding)
+    }
 }
 
 fn parse_option(name: &str) -> Result<u8, String> {
@@ -262,7 +287,6 @@ fn connect_options(args: &Args, cols: u16, rows: u16) -> ConnectOptions {
         .clone()
         .or_else(|| std::env::var("TERM").ok().filter(|t| !t.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned());
-    let errors: Errors = args.encoding_errors.parse().unwrap_or_default();
     let send_environ: Vec<&str> = args
         .send_environ
         .split(',')
@@ -270,9 +294,9 @@ fn connect_options(args: &Args, cols: u16, rows: u16) -> ConnectOptions {
         .filter(|name| !name.is_empty())
         .collect();
     let mut options = ConnectOptions::default()
-        .encoding(Some(&args.encoding))
-        .encoding_errors(errors)
-        .force_binary(args.force_binary)
+        .encoding(Some(args.encoding()))
+        .encoding_errors(translate::errors(args))
+        .force_binary(args.force_binary || args.retro().is_some())
         .term(&term)
         .cols(cols)
         .rows(rows)
@@ -357,8 +381,19 @@ fn crlf(text: &str, last_cr: &mut bool) -> String {
     out
 }
 
+/// Sends bytes made by the key translation (nothing when there are none).
+fn send_bytes(conn: &TelnetConnection, bytes: &[u8]) -> Result<(), Error> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    conn.write_bytes(bytes)
+}
+
 /// Writes what the server sent to stdout and the typescript.
 fn emit(text: &str, typescript: &mut Option<File>) -> io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
     let mut stdout = io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
@@ -386,27 +421,42 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
     {
         let conn = Arc::clone(conn);
         let wake = wake.clone();
+        let mut keys = translate::keys(args);
         thread::spawn(move || {
             let mut stdin = io::stdin().lock();
             let mut line = Vec::new();
             let mut last_cr = false;
             loop {
                 line.clear();
-                match stdin.read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        let text = crlf(&String::from_utf8_lossy(&line), &mut last_cr);
-                        if let Err(err) = conn.write(&text) {
-                            log::debug!("write to server failed: {err}");
-                            // Input `--encoding-errors strict` could not encode: reported,
-                            // and the exit status is 1.
-                            if matches!(err, Error::Encoding(_)) {
-                                let _ = wake.send(Piped::Done(1, Some(err.to_string())));
-                                return;
-                            }
-                            break;
+                let sent = match stdin.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => {
+                        if let Some(keys) = &mut keys {
+                            // A lone ESC at the very end.
+                            let mut bytes = Vec::new();
+                            keys.flush(&mut bytes);
+                            let _ = send_bytes(&conn, &bytes);
                         }
+                        break;
                     }
+                    // PETSCII, ATASCII: each line end becomes the encoding's own.
+                    Ok(_) => match &mut keys {
+                        Some(keys) => {
+                            let mut bytes = Vec::new();
+                            keys.feed(&line, &mut bytes)
+                                .and_then(|()| send_bytes(&conn, &bytes))
+                        }
+                        None => conn.write(&crlf(&String::from_utf8_lossy(&line), &mut last_cr)),
+                    },
+                };
+                if let Err(err) = sent {
+                    log::debug!("write to server failed: {err}");
+                    // Input `--encoding-errors strict` could not encode: reported, and the
+                    // exit status is 1.
+                    if matches!(err, Error::Encoding(_)) {
+                        let _ = wake.send(Piped::Done(1, Some(err.to_string())));
+                        return;
+                    }
+                    break;
                 }
             }
             let _ = wake.send(Piped::StdinEnded);
@@ -414,9 +464,10 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
     }
     {
         let conn = Arc::clone(conn);
+        let mut screen = Screen::new(&conn, args);
         thread::spawn(move || {
             let done = loop {
-                match conn.read_some(None) {
+                match screen.read(&conn) {
                     Ok(text) => {
                         if emit(&text, &mut typescript).is_err() {
                             // stdout closed (a pipe to `head`): nothing more to do
@@ -461,3 +512,4 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
 }
 
 mod interactive;
+mod translate;
