@@ -373,11 +373,15 @@ fn number(digits: &[u8]) -> Option<u32> {
     Some(digits.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0')))
 }
 
-/// Whether `codec` is ASCII-compatible but does not decode ESC and the printable ASCII bytes
-/// as themselves, so CSI sequences must reach the terminal as bytes.
+/// Whether `codec` does not decode ESC and the printable ASCII bytes as themselves (PETSCII,
+/// ATASCII, EBCDIC; ISO-2022-JP, whose escapes other than CSI still reach it), so CSI
+/// sequences must reach the terminal as bytes. Never for UTF-16, where those bytes may be
+/// halves of other characters.
 pub(super) fn needs_raw_csi(codec: Codec) -> bool {
-    if !codec.is_ascii_compatible() {
-        return false;
+    if let Some(encoding) = codec.encoding_rs() {
+        if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+            return false;
+        }
     }
     let probe: Vec<u8> = std::iter::once(ESC).chain(0x20..=0x7e).collect();
     let mut text = String::new();

@@ -380,10 +380,14 @@ fn codecs_that_keep_ascii_need_no_raw_sequences() {
     ] {
         assert!(!super::display::needs_raw_csi(codec), "{codec}");
     }
-    for name in ["big5", "shift_jis", "utf-16", "iso-2022-jp"] {
+    for name in ["big5", "shift_jis", "utf-16", "utf-16be", "koi8-r"] {
         let codec = Codec::lookup(name).unwrap();
         assert!(!super::display::needs_raw_csi(codec), "{codec}");
     }
+    // Its escapes are not CSI: CSI sequences can go round the decoder.
+    assert!(super::display::needs_raw_csi(
+        Codec::lookup("iso-2022-jp").unwrap()
+    ));
 }
 
 // ---- keys ----
