@@ -202,7 +202,7 @@ fn petscii_keys_and_raw_mode_in_tmux() {
     // "Ready." in PETSCII, in light blue.
     let server = raw_server(
         b"\x9a\xd2\x45\x41\x44\x59.\x0d",
-        Some(b"\x91\x14\x51\x0d"),
+        Some(b"\x51\x14\x0d\x91\x1b"),
         Duration::from_secs(20),
         b"\x05\xc2\x59\x45\x0d",
     );
@@ -225,9 +225,10 @@ fn petscii_keys_and_raw_mode_in_tmux() {
         during.contains("-icanon") && during.contains("-echo "),
         "{during}"
     );
-    tmux.keys(&["Up", "BSpace", "q", "Enter"]);
+    // A lone Escape, typed last, goes out once ESCDELAY has passed without more keys.
+    tmux.keys(&["q", "BSpace", "Enter", "Up", "Escape"]);
     let got = server.finish().bytes;
-    assert!(contains(&got, b"\x91\x14\x51\x0d"), "{got:?}");
+    assert!(contains(&got, b"\x51\x14\x0d\x91\x1b"), "{got:?}");
     tmux.wait_for("Bye");
     assert_eq!(run.exit_code(), 0);
     let (before, after) = run.stty_before_after();
