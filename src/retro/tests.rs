@@ -528,18 +528,33 @@ fn typed_characters_are_encoded() {
 
 // ---- properties: any input, split anywhere ----
 
-fn any_display() -> impl Strategy<Value = (u8, bool, bool)> {
-    (0u8..4, any::<bool>(), any::<bool>())
+fn any_display() -> impl Strategy<Value = (u8, &'static str, bool, bool)> {
+    (
+        0u8..4,
+        prop::sample::select(
+            &[
+                "utf8",
+                "cp437",
+                "latin1",
+                "big5",
+                "shift_jis",
+                "utf-16",
+                "iso-2022-jp",
+            ][..],
+        ),
+        any::<bool>(),
+        any::<bool>(),
+    )
 }
 
-fn make_display((mode, fonts, eol): (u8, bool, bool)) -> Display {
+fn make_display((mode, codec, fonts, eol): (u8, &str, bool, bool)) -> Display {
     let retro = match mode {
         0 => None,
         1 => Some(Retro::Petscii),
         2 => Some(Retro::Atascii),
         _ => Some(Retro::AtariSt),
     };
-    Display::new(Codec::utf8(), Errors::Replace)
+    Display::new(Codec::lookup(codec).unwrap(), Errors::Replace)
         .retro(retro)
         .follow_fonts(fonts)
         .ascii_eol(eol)
