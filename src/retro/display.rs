@@ -212,13 +212,16 @@ impl Display {
         let mut i = 0;
         while let Some(&byte) = input.get(i) {
             match self.scan {
+                Scan::Ground if byte != ESC => {
+                    // Plain text up to the next ESC.
+                    i = memchr::memchr(ESC, &input[i..]).map_or(input.len(), |at| i + at);
+                    continue;
+                }
                 Scan::Ground => {
-                    if byte == ESC {
-                        self.decode(&input[start..i], out)?;
-                        self.held.push(byte);
-                        self.scan = Scan::Escape;
-                        start = i + 1;
-                    }
+                    self.decode(&input[start..i], out)?;
+                    self.held.push(byte);
+                    self.scan = Scan::Escape;
+                    start = i + 1;
                 }
                 Scan::Escape if byte == b'[' => {
                     self.held.push(byte);
