@@ -4,7 +4,10 @@
 //! [`Display`], so that a SyncTERM font selection changes the encoding from the very next
 //! byte, and PETSCII or ATASCII control codes become ANSI. The encoding the session's
 //! negotiation chose (US-ASCII until BINARY, or what CHARSET agreed) is asked of the
-//! connection after each read; a font selection, unless `--encoding` was given, overrides it.
+//! connection after each read and applies to all of that read; a font selection, unless
+//! `--encoding` was given, overrides it. (Text that came in the same read as a BINARY or
+//! CHARSET switch, but before it, is decoded in the new encoding; before BINARY that text is
+//! US-ASCII, which every ASCII-compatible encoding decodes alike.)
 //!
 //! Typed keys go through [`Keys`] when the encoding is PETSCII or ATASCII (then sent as bytes),
 //! else as text in the session's encoding, as before.
