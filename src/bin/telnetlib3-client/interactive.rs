@@ -195,6 +195,10 @@ pub fn run(
             Wake::Resized => send_window_size(conn),
             Wake::Negotiation => check_mode(conn, &shared),
             Wake::Done(code, message) => {
+                // Colours and reverse video the server left on end with the session.
+                let mut stdout = io::stdout().lock();
+                let _ = stdout.write_all(b"\x1b[m").and_then(|()| stdout.flush());
+                drop(stdout);
                 if let Some(message) = message {
                     eprint!("{message}");
                 }
