@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the generated tables of src/encoding/: codepages.rs, retro.rs and big5_table.rs.
+"""Writes the generated tables: src/encoding/retro.rs, and data/encoding/codepages.rs and
+data/encoding/big5_table.rs (which src/encoding/codepages.rs and big5_table.rs include).
 
 Run it from the repository root with the Python of the telnet peers' venv, which has
 telnetlib3 5.0.1 installed, and with ICU's `uconv` on PATH (Debian: icu-devtools):
@@ -42,6 +43,9 @@ import telnetlib3  # noqa: F401  (registers petscii, atascii, atarist and big5bb
 assert telnetlib3.__version__ == "5.0.1", telnetlib3.__version__
 
 OUT = Path(__file__).resolve().parent
+# Large tables are data: they live outside src/, and src/encoding/{codepages,big5_table}.rs
+# include them.
+DATA = Path(__file__).resolve().parents[2] / "data" / "encoding"
 
 # Python's single-byte codecs that get a generated table, with the name the table goes by.
 PYTHON_PAGES = {
@@ -229,8 +233,6 @@ def codepages():
 
     parts = [
         HEADER.format(what="Python's single-byte codecs, and ICU's ibm-1131"),
-        "//! Single-byte code pages: Python's codecs that encoding_rs does not cover "
-        "identically,\n//! and CP1131.",
         "use super::tables::{Table, UNDEFINED};",
     ]
     aliases = []
@@ -290,7 +292,7 @@ def codepages():
         "\n/// the WHATWG label of the encoding that serves each.\n"
         "pub(crate) static WHATWG_NAMES: &[(&str, &str)] = &[\n" + entries + "\n];"
     )
-    write(OUT / "codepages.rs", "\n\n".join(parts) + "\n")
+    write(DATA / "codepages.rs", "\n\n".join(parts) + "\n")
 
 
 def retro():
@@ -346,8 +348,7 @@ def big5():
             lines.append("    " + ", ".join(f"0x{v:04X}" for v in row[j : j + 12]) + ",")
     text = (
         HEADER.format(what="Python's big5 codec")
-        + "\n\n//! Python's `big5` codec as a table: the character of each lead byte 0xA1-0xFE and"
-        + "\n//! trail byte 0x40-0x7E or 0xA1-0xFE, 0 where Python's big5 has none.\n\n"
+        + "\n\n"
         + "/// Trail bytes per lead byte: 0x40-0x7E, then 0xA1-0xFE.\n"
         + "pub(super) const TRAILS: usize = 157;\n\n"
         + "/// `BIG5[(lead - 0xA1) * TRAILS + trail index]`: the character, or 0 for none.\n"
@@ -356,7 +357,7 @@ def big5():
         + "\n".join(lines)
         + "\n];\n"
     )
-    write(OUT / "big5_table.rs", text)
+    write(DATA / "big5_table.rs", text)
 
 
 if __name__ == "__main__":
