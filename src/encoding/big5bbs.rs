@@ -12,9 +12,15 @@
 //! the next one shows whether a trail byte follows.
 //!
 //! Encoding, character by character: Big5 (Python's `big5`, which also encodes ASCII as
-//! itself), else CP437, else unmappable. Text does not always come back as it went: a CP437
-//! byte below 0xA1 decodes as ISO-8859-1, and a CP437 lead byte takes the next byte with it
-//! when the two make a Big5 pair.
+//! itself), else the byte that decodes to it as ISO-8859-1 (U+0080–U+00A0, U+00FF), else
+//! CP437, else unmappable. Text does not always come back as it went: a CP437 byte below 0xA1
+//! decodes as ISO-8859-1 (é, encoded 0x82 as telnetlib3 does, comes back U+0082), and a CP437
+//! lead byte takes the next byte with it when the two make a Big5 pair.
+//!
+//! One deliberate difference from telnetlib3 5.0.1: it refuses to encode U+0080–U+009F,
+//! encodes U+00A0 as 0xFF (which decodes as ÿ) and ÿ as 0x98 (which decodes as U+0098), though
+//! its own decoder produces all of them; here each encodes to the byte it came from, so
+//! decoding and encoding again gives the same bytes.
 
 use std::sync::OnceLock;
 
@@ -147,6 +153,12 @@ pub(super) fn encode_char(c: char, out: &mut Vec<u8>) -> bool {
             out.extend_from_slice(bytes);
             return true;
         }
+    }
+    // The characters single bytes 0x80-0xA0 and 0xFF decode to (ISO-8859-1) encode back to
+    // those bytes, so that they survive a round trip (see the module docs).
+    if let Ok(b @ (0x80..=0xA0 | 0xFF)) = u8::try_from(u32::from(c)) {
+        out.push(b);
+        return true;
     }
     match CP437.encode_char(c) {
         Some(b) => {
