@@ -391,6 +391,14 @@ impl Connection {
         Events::new(Arc::clone(&self.handle.engine))
     }
 
+    /// The encoding text is written in now: `None` on a bytes-only connection; US-ASCII until
+    /// BINARY is agreed (unless forced), then the configured encoding or the one agreed by
+    /// CHARSET.
+    #[must_use]
+    pub fn encoding(&self) -> Option<Codec> {
+        self.engine().output_codec()
+    }
+
     /// telnetlib3's negotiation mode: local, remote or kludge.
     #[must_use]
     pub fn mode(&self) -> Mode {

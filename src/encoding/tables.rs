@@ -1,85 +1,169 @@
-//! Hand-made single-byte tables, for codes no crate serves (CP437, …).
+//! Single-byte tables, for codes no crate serves: CP437 here, the generated code pages in
+//! [`codepages`](super::codepages) and the retro sets in [`retro`](super::retro).
 //!
-//! Each [`Table`] covers a code whose bytes 0x00–0x7F are US-ASCII; only the upper half is
-//! listed. Adding a code is one `static` here and one arm in [`Codec::lookup`](super::Codec).
+//! A [`Table`] gives each of the 256 bytes a character (or none), and encodes each character to
+//! one byte: where several bytes decode to the same character, to the last of them, as Python's
+//! `codecs.charmap_build` does, or to the first, for tables made with
+//! [`Table::prefer_first`]. The reverse map is built at compile time. Adding a code is one
+//! `static` and its names in [`Codec::lookup`](super::Codec::lookup).
 
 /// Marks a byte with no character in a [`Table`]: decoding it is an error (handled as the
 /// [`Errors`](super::Errors) mode says), and the character is never encoded to it.
 pub(crate) const UNDEFINED: char = '\u{FFFD}';
 
-/// A single-byte code: bytes 0x00–0x7F are US-ASCII, bytes 0x80–0xFF map through `high`.
+/// A single-byte code.
 pub(crate) struct Table {
     /// The canonical name, as CHARSET offers it.
     pub(crate) name: &'static str,
-    /// The character of each byte 0x80–0xFF, [`UNDEFINED`] for none.
-    high: [char; 128],
-    /// `high` inverted: (character, byte) sorted by character, for binary search.
-    reverse: [(char, u8); 128],
+    /// The character of each byte, [`UNDEFINED`] for none.
+    chars: [char; 256],
+    /// The bytes to encode to, sorted by their character, one per character: `order[..len]`.
+    order: [u8; 256],
+    len: usize,
+    /// Bytes 0x00–0x7F are US-ASCII both ways, and no other byte decodes to ASCII.
+    ascii: bool,
+    /// CR, and CR LF, encode as LF does (ATASCII, whose end of line is one byte).
+    cr_as_newline: bool,
 }
 
 impl Table {
-    /// Builds a table, sorting the reverse map at compile time.
-    const fn new(name: &'static str, high: [char; 128]) -> Table {
-        let mut reverse = [('\0', 0u8); 128];
-        let mut i = 0;
-        while i < 128 {
-            // `i < 128`, so the byte is 0x80..=0xFF.
-            reverse[i] = (high[i], 0x80 | i as u8);
-            i += 1;
-        }
-        // Insertion sort: 128 entries, once, at compile time.
-        let mut i = 1;
-        while i < 128 {
-            let mut j = i;
-            while j > 0 && (reverse[j - 1].0 as u32) > (reverse[j].0 as u32) {
-                let t = reverse[j - 1];
-                reverse[j - 1] = reverse[j];
-                reverse[j] = t;
-                j -= 1;
-            }
-            i += 1;
-        }
+    /// A table from the character of each byte; a character several bytes decode to encodes to
+    /// the last of them.
+    pub(crate) const fn new(name: &'static str, chars: [char; 256]) -> Table {
+        let (order, len) = encode_order(&chars, false);
         Table {
             name,
-            high,
-            reverse,
+            chars,
+            order,
+            len,
+            ascii: ascii_low(&chars),
+            cr_as_newline: false,
         }
     }
 
-    /// The character of byte `b` (any byte; ASCII maps to itself), `None` if undefined.
+    /// A table whose bytes 0x00–0x7F are US-ASCII, from the characters of 0x80–0xFF.
+    pub(crate) const fn ascii_high(name: &'static str, high: [char; 128]) -> Table {
+        let mut chars = [UNDEFINED; 256];
+        let mut i = 0;
+        while i < 256 {
+            // `i < 256`: a byte, and for the upper half an index into `high`.
+            chars[i] = if i < 128 {
+                i as u8 as char
+            } else {
+                high[i - 128]
+            };
+            i += 1;
+        }
+        Table::new(name, chars)
+    }
+
+    /// The same table, but a character several bytes decode to encodes to the first of them.
+    pub(crate) const fn prefer_first(self) -> Table {
+        let (order, len) = encode_order(&self.chars, true);
+        Table { order, len, ..self }
+    }
+
+    /// The same table, with CR and CR LF encoding as LF.
+    pub(crate) const fn cr_as_newline(self) -> Table {
+        Table {
+            cr_as_newline: true,
+            ..self
+        }
+    }
+
+    /// True when bytes 0x00–0x7F are US-ASCII both ways.
+    #[inline]
+    pub(crate) fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// True when CR and CR LF encode as LF.
+    #[inline]
+    pub(crate) fn folds_cr(&self) -> bool {
+        self.cr_as_newline
+    }
+
+    /// The character of byte `b`, `None` if undefined.
     #[inline]
     pub(crate) fn decode_byte(&self, b: u8) -> Option<char> {
-        if b < 0x80 {
-            return Some(char::from(b));
-        }
-        match self.high.get(usize::from(b & 0x7F)) {
-            Some(&c) if c != UNDEFINED => Some(c),
-            _ => None,
-        }
+        Some(self.chars[usize::from(b)]).filter(|&c| c != UNDEFINED)
     }
 
     /// The byte for `c`, `None` if the table has no byte for it.
     #[inline]
     pub(crate) fn encode_char(&self, c: char) -> Option<u8> {
-        if c.is_ascii() {
+        if self.ascii && c.is_ascii() {
             // ASCII, so fits in a byte.
             return u8::try_from(u32::from(c)).ok();
         }
         if c == UNDEFINED {
             return None;
         }
-        self.reverse
-            .binary_search_by_key(&c, |&(ch, _)| ch)
+        let order = self.order.get(..self.len).unwrap_or(&[]);
+        order
+            .binary_search_by_key(&c, |&b| self.chars[usize::from(b)])
             .ok()
-            .and_then(|i| self.reverse.get(i))
-            .map(|&(_, b)| b)
+            .and_then(|i| order.get(i).copied())
     }
+}
+
+/// True when bytes 0x00–0x7F decode to themselves and no other byte decodes to ASCII.
+const fn ascii_low(chars: &[char; 256]) -> bool {
+    let mut i = 0;
+    while i < 256 {
+        let c = chars[i] as u32;
+        if (i < 128 && c != i as u32) || (i >= 128 && c < 128) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The bytes sorted by character (stable, so equal characters keep byte order), then one byte
+/// per defined character: the first or the last of those decoding to it. Returns the bytes and
+/// how many there are.
+const fn encode_order(chars: &[char; 256], first: bool) -> ([u8; 256], usize) {
+    let mut order = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        order[i] = i as u8;
+        i += 1;
+    }
+    // Insertion sort, once per table at compile time.
+    let mut i = 1;
+    while i < 256 {
+        let mut j = i;
+        while j > 0 && (chars[order[j - 1] as usize] as u32) > (chars[order[j] as usize] as u32) {
+            let t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    // Keep one byte per run of equal characters; `len <= i`, so nothing unread is overwritten.
+    let mut len = 0;
+    let mut i = 0;
+    while i < 256 {
+        let c = chars[order[i] as usize] as u32;
+        let mut j = i;
+        while j + 1 < 256 && chars[order[j + 1] as usize] as u32 == c {
+            j += 1;
+        }
+        if c != UNDEFINED as u32 {
+            order[len] = if first { order[i] } else { order[j] };
+            len += 1;
+        }
+        i = j + 1;
+    }
+    (order, len)
 }
 
 /// IBM PC code page 437, as Python's `cp437` codec: 0x00–0x1F are the ASCII control codes (not
 /// the ☺☻♥ glyphs), 0x7F is U+007F, and 0x80–0xFF are the accented letters, box drawing, Greek
 /// and mathematical signs of the original IBM PC.
-pub(crate) static CP437: Table = Table::new(
+pub(crate) static CP437: Table = Table::ascii_high(
     "CP437",
     [
         // 0x80

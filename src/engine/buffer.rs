@@ -29,6 +29,9 @@ pub(super) struct Input {
     /// Codec switches not yet reached: `(n, codec)` means the data from `bytes[n]` on is in
     /// `codec`.
     switches: VecDeque<(usize, Option<Codec>)>,
+    /// Where in `bytes` the line being typed starts (after the last CR or LF), so an erase
+    /// finds it without scanning.
+    line_start: usize,
     /// A line ended at a CR that was the last byte: drop an LF or NUL that follows.
     skip_lf: bool,
     /// The rest of a line that was too long is being dropped.
@@ -52,6 +55,7 @@ impl Input {
             decoder: None,
             in_codec,
             switches: VecDeque::new(),
+            line_start: 0,
             skip_lf: false,
             discard: None,
             encoding,
@@ -101,7 +105,7 @@ impl Input {
                 break;
             }
             if at > from {
-                self.bytes.extend(&data[from..at]);
+                self.push_data(&data[from..at]);
                 from = at;
             }
             match mark {
@@ -109,8 +113,15 @@ impl Input {
                 Mark::Erase => self.erase(),
             }
         }
-        self.bytes.extend(&data[from..]);
+        self.push_data(&data[from..]);
         self.apply_switches();
+    }
+
+    fn push_data(&mut self, piece: &[u8]) {
+        if let Some(i) = memchr::memrchr2(b'\r', b'\n', piece) {
+            self.line_start = self.bytes.len() + i + 1;
+        }
+        self.bytes.extend(piece);
     }
 
     /// Drops data up to the end of the over-long line; returns how much of `data` it took.
@@ -152,19 +163,24 @@ impl Input {
         }
     }
 
-    /// Erases the last character of the line being typed, if it is still here, never across a
-    /// line start or a codec switch.
+    /// Erases the last character of the line being typed, if it is still here (as bytes, or
+    /// as text a text read decoded but has not taken yet), never across a line start or a
+    /// codec switch.
     fn erase(&mut self) {
-        let line_start = self
-            .bytes
-            .iter()
-            .rposition(|&b| b == b'\r' || b == b'\n')
-            .map_or(0, |p| p + 1);
+        if self.bytes.is_empty() {
+            if !matches!(
+                self.text.chars().next_back(),
+                None | Some('\r' | '\n' | '\0')
+            ) {
+                self.text.pop();
+            }
+            return;
+        }
         let protected = self
             .switches
             .back()
             .map_or(0, |&(at, _)| at)
-            .max(line_start);
+            .max(self.line_start);
         while self.bytes.len() > protected {
             let last = self.bytes.pop_back().unwrap_or(0);
             // UTF-8 continuation bytes go with the character they belong to.
@@ -176,11 +192,34 @@ impl Input {
 
     /// Decodes every buffered byte into `text`, each stretch in the codec it arrived in.
     fn decode_all(&mut self, eof: bool) -> Result<()> {
-        while !self.bytes.is_empty() {
-            let end = self
-                .switches
-                .front()
-                .map_or(self.bytes.len(), |&(at, _)| at);
+        self.decode_prefix(self.bytes.len(), eof)
+    }
+
+    /// Decodes the first line waiting in `bytes` (through its terminator, a CR LF or CR NUL
+    /// pair whole), or everything when there is no line end: the bytes after a line stay raw,
+    /// so a byte read after a text read gets them unaltered, and a bad byte after a line does
+    /// not fail the line.
+    fn decode_line(&mut self, eof: bool) -> Result<()> {
+        let ascii_lines = self
+            .in_codec
+            .or(self.encoding)
+            .is_some_and(|c| c.is_ascii_compatible());
+        let contiguous = self.bytes.make_contiguous();
+        let end = match memchr::memchr2(b'\r', b'\n', contiguous) {
+            Some(i) if ascii_lines => match (contiguous[i], contiguous.get(i + 1)) {
+                (b'\r', Some(b'\n' | 0)) => i + 2,
+                _ => i + 1,
+            },
+            _ => contiguous.len(),
+        };
+        self.decode_prefix(end, eof)
+    }
+
+    /// Decodes the first `n` buffered bytes into `text`, each stretch in its codec.
+    fn decode_prefix(&mut self, n: usize, eof: bool) -> Result<()> {
+        let mut left = n.min(self.bytes.len());
+        while left > 0 {
+            let end = self.switches.front().map_or(left, |&(at, _)| at.min(left));
             let Some(codec) = self.in_codec.or(self.encoding) else {
                 return Ok(());
             };
@@ -192,6 +231,7 @@ impl Input {
             self.bytes.make_contiguous();
             let result = decoder.decode(&self.bytes.as_slices().0[..end], &mut self.text, last);
             self.consume(end);
+            left -= end;
             result?;
         }
         Ok(())
@@ -200,6 +240,7 @@ impl Input {
     /// Removes `n` bytes from the front and applies any codec switch reached.
     fn consume(&mut self, n: usize) {
         self.bytes.drain(..n);
+        self.line_start = self.line_start.saturating_sub(n);
         for (at, _) in &mut self.switches {
             *at = at.saturating_sub(n);
         }
@@ -228,6 +269,7 @@ impl Input {
         }
         if n == self.bytes.len() && self.switches.is_empty() {
             self.bytes.clear();
+            self.line_start = 0;
         } else {
             self.consume(n);
         }
@@ -246,6 +288,11 @@ impl Input {
         for (at, _) in &mut self.switches {
             *at += bytes.len();
         }
+        self.line_start = if self.line_start > 0 {
+            self.line_start + bytes.len()
+        } else {
+            memchr::memrchr2(b'\r', b'\n', &bytes).map_or(0, |i| i + 1)
+        };
         for byte in bytes.into_iter().rev() {
             self.bytes.push_front(byte);
         }
@@ -285,6 +332,9 @@ impl Input {
             }
         }
         let bytes = Vec::from(std::mem::take(&mut self.bytes));
+        self.line_start = 0;
+        // A character cut at the limit belongs to the dropped line, not to the next one.
+        self.decoder = None;
         let partial = if text {
             // Bytes not decoded yet (an incomplete character) belong to the line too.
             drop(bytes);
@@ -383,7 +433,9 @@ impl Input {
     }
 
     pub(super) fn readline_text(&mut self, eof: bool, max_line: usize) -> Result<Option<String>> {
-        self.decode_all(eof)?;
+        if !self.text.contains(['\n', '\r']) {
+            self.decode_line(eof)?;
+        }
         self.drop_skipped_lf_text();
         match self.text.find(['\n', '\r']) {
             Some(i) => {
@@ -507,5 +559,76 @@ mod tests {
             Some("ax".into())
         );
         assert_eq!(input.codec(), Some(Codec::utf8()));
+    }
+
+    #[test]
+    fn a_character_cut_at_max_line_does_not_reach_the_next_line() {
+        let mut input = Input::new(Some(Codec::utf8()), Errors::Replace, Some(Codec::utf8()));
+        input.append(b"abcde\xc3", &[]);
+        assert!(matches!(
+            input.readline_text(false, 5),
+            Err(Error::Limit(_))
+        ));
+        input.append("\u{a9}rest\r\nnext\r\n".as_bytes()[..].as_ref(), &[]);
+        assert_eq!(
+            input.readline_text(false, 5).unwrap(),
+            Some("next\r\n".into())
+        );
+    }
+
+    #[test]
+    fn bytes_after_a_text_line_stay_raw_for_a_byte_read() {
+        // A text readline decodes only its line: what follows comes back unaltered.
+        let mut input = Input::new(Some(Codec::utf8()), Errors::Replace, Some(Codec::ascii()));
+        input.append(b"line\r\n\xff\x80\x01", &[]);
+        assert_eq!(
+            input.readline_text(false, 1 << 20).unwrap(),
+            Some("line\r\n".into())
+        );
+        assert_eq!(
+            input.read_bytes(usize::MAX).unwrap(),
+            Some(b"\xff\x80\x01".to_vec())
+        );
+    }
+
+    #[test]
+    fn an_erase_reaches_text_a_waiting_read_decoded() {
+        let mut input = Input::new(Some(Codec::utf8()), Errors::Strict, Some(Codec::ascii()));
+        input.append(b"ab", &[]);
+        assert_eq!(input.readline_text(false, 1 << 20).unwrap(), None);
+        input.append(b"", &[(0, Mark::Erase)]);
+        input.append(b"c\r\n", &[]);
+        assert_eq!(
+            input.readline_text(false, 1 << 20).unwrap(),
+            Some("ac\r\n".into())
+        );
+    }
+
+    #[test]
+    fn a_bad_byte_after_a_line_fails_only_the_read_that_reaches_it() {
+        let mut input = Input::new(Some(Codec::utf8()), Errors::Strict, Some(Codec::utf8()));
+        input.append(b"ok\r\n\xff", &[]);
+        assert_eq!(
+            input.readline_text(false, 1 << 20).unwrap(),
+            Some("ok\r\n".into())
+        );
+        assert!(matches!(
+            input.readline_text(false, 1 << 20),
+            Err(Error::Encoding(_))
+        ));
+    }
+
+    #[test]
+    fn erase_stops_at_the_last_line_end_found_when_appended() {
+        let mut input = bytes_input();
+        input.append(b"old\r\nab", &[]);
+        input.append(b"", &[(0, Mark::Erase), (0, Mark::Erase), (0, Mark::Erase)]);
+        assert_eq!(
+            input.read_bytes(usize::MAX).unwrap(),
+            Some(b"old\r\n".to_vec())
+        );
+        input.append(b"x\ry", &[(4, Mark::Erase)]);
+        input.append(b"", &[(0, Mark::Erase)]);
+        assert_eq!(input.read_bytes(usize::MAX).unwrap(), Some(b"x\r".to_vec()));
     }
 }

@@ -6,13 +6,38 @@ use crate::error::{LimitError, Partial};
 use crate::protocol::Event;
 use crate::{Error, Result};
 
-/// Events by sequence number; the oldest go when it is full.
+/// Bytes of event payload a ring keeps (besides the newest event, always kept): a peer that
+/// repeats large subnegotiations cannot make a connection hold more.
+const BYTE_CAPACITY: usize = 256 * 1024;
+
+/// Events by sequence number; the oldest go when it holds `capacity` events or more than
+/// [`BYTE_CAPACITY`] bytes of payload.
 #[derive(Debug)]
 pub(crate) struct EventRing {
-    ring: VecDeque<Event<'static>>,
+    ring: VecDeque<(Event<'static>, usize)>,
     /// Sequence number of `ring[0]`.
     first: u64,
     capacity: usize,
+    bytes: usize,
+}
+
+/// About how many bytes an event holds.
+fn weight(event: &Event<'_>) -> usize {
+    const BASE: usize = 32;
+    BASE + match event {
+        Event::Subnegotiation { payload, .. } => payload.len(),
+        Event::Environ(vars) => vars
+            .iter()
+            .map(|v| BASE + v.name.len() + v.value.as_ref().map_or(0, String::len))
+            .sum(),
+        Event::TerminalType(s)
+        | Event::XDisplayLocation(s)
+        | Event::SendLocation(s)
+        | Event::CharsetAgreed(s) => s.len(),
+        Event::Slc(triplets) => triplets.len() * 3,
+        Event::Data(data) => data.len(),
+        _ => 0,
+    }
 }
 
 impl EventRing {
@@ -21,15 +46,22 @@ impl EventRing {
             ring: VecDeque::new(),
             first: 0,
             capacity: capacity.max(1),
+            bytes: 0,
         }
     }
 
     pub(crate) fn push(&mut self, event: Event<'static>) {
-        if self.ring.len() == self.capacity {
-            self.ring.pop_front();
+        let weight = weight(&event);
+        while !self.ring.is_empty()
+            && (self.ring.len() >= self.capacity || self.bytes + weight > BYTE_CAPACITY)
+        {
+            if let Some((_, gone)) = self.ring.pop_front() {
+                self.bytes -= gone;
+            }
             self.first += 1;
         }
-        self.ring.push_back(event);
+        self.bytes += weight;
+        self.ring.push_back((event, weight));
     }
 
     /// Sequence number of the oldest event kept.
@@ -52,7 +84,7 @@ impl EventRing {
             }));
         }
         let index = (*cursor - self.first) as usize;
-        Ok(self.ring.get(index).map(|event| {
+        Ok(self.ring.get(index).map(|(event, _)| {
             *cursor += 1;
             event.clone()
         }))
@@ -74,5 +106,24 @@ mod tests {
         assert_eq!(ring.get(&mut cursor).unwrap(), Some(Event::Command(2)));
         assert_eq!(ring.get(&mut cursor).unwrap(), Some(Event::Command(3)));
         assert_eq!(ring.get(&mut cursor).unwrap(), None);
+    }
+
+    #[test]
+    fn large_events_are_bounded_by_bytes() {
+        let mut ring = EventRing::new(256);
+        for _ in 0..100 {
+            ring.push(Event::Subnegotiation {
+                option: 201,
+                payload: vec![0; 100_000],
+            });
+        }
+        assert!(ring.bytes <= BYTE_CAPACITY + 100_032);
+        assert!(ring.ring.len() <= 3, "{}", ring.ring.len());
+        // One larger than the whole budget is still kept, alone.
+        ring.push(Event::Subnegotiation {
+            option: 201,
+            payload: vec![0; 1 << 20],
+        });
+        assert_eq!(ring.ring.len(), 1);
     }
 }

@@ -200,6 +200,7 @@ impl Engine {
             nvt.receive(neg, wire, received);
             !received.echo.is_empty() || neg.pending_transmit() > 0
         };
+        let mut sent = Ok(());
         if reply {
             // Replies and echo go out before the input is visible, so an answer the
             // application writes to it follows its echo.
@@ -209,10 +210,10 @@ impl Engine {
                 core.neg.send_data(&received.echo);
                 core.neg.poll_transmit(&mut out);
             }
-            let result = self.write_wire(&out);
+            sent = self.write_wire(&out);
             out.clear();
-            result?;
         }
+        // The input is the peer's even when answering it failed: it is kept.
         {
             let mut state = self.state.lock();
             state.input.append(&received.data, &received.marks);
@@ -223,7 +224,16 @@ impl Engine {
             state.generation += 1;
         }
         self.cond.notify_all();
-        Ok(received.logout)
+        match sent {
+            Ok(()) => Ok(received.logout),
+            // A peer that takes no replies (not even within the write timeout) ends the
+            // connection: a read must not report this as its own timeout for ever after.
+            Err(Error::Timeout) => Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the peer stopped taking data: a reply could not be sent",
+            ))),
+            Err(err) => Err(err),
+        }
     }
 
     /// The reader is done: end of stream (`None`) or a failure.
@@ -241,11 +251,31 @@ impl Engine {
         self.cond.notify_all();
     }
 
-    /// Ends the connection: marks it closed (every waiter gets [`Error::Closed`]), shuts the
-    /// socket (which wakes the reader), and joins the reader thread. Idempotent.
+    /// Ends the connection: marks it closed (every waiter gets [`Error::Closed`]), lets a
+    /// write in flight finish (a second at most), shuts the socket (which wakes the reader),
+    /// and joins the reader thread. Idempotent.
     pub(crate) fn close(&self) {
+        if self.mark_closed() {
+            // Let a write in flight (an echo, a reply) finish first, for a moment at most.
+            let in_flight = self.send.try_lock_for(Duration::from_secs(1));
+            self.writer.shutdown();
+            drop(in_flight);
+        }
+        self.join_reader();
+    }
+
+    /// Ends the connection at once: marked closed and the socket shut without waiting for a
+    /// write in flight (it fails) or a TLS close_notify. The reader is not joined: a later
+    /// [`close`](Self::close) does that. For a server shutting down many connections.
+    pub(crate) fn abort(&self) {
+        self.mark_closed();
+        self.writer.abort();
+    }
+
+    /// Marks the connection closed and wakes every waiter; false when it already was.
+    fn mark_closed(&self) -> bool {
         if self.closed.swap(true, Ordering::SeqCst) {
-            return;
+            return false;
         }
         {
             let mut state = self.state.lock();
@@ -253,10 +283,10 @@ impl Engine {
             state.generation += 1;
         }
         self.cond.notify_all();
-        // Let a write in flight (an echo, a reply) finish first, for a moment at most.
-        let in_flight = self.send.try_lock_for(Duration::from_secs(1));
-        self.writer.shutdown();
-        drop(in_flight);
+        true
+    }
+
+    fn join_reader(&self) {
         let handle = self.reader.lock().take();
         if let Some(handle) = handle {
             if handle.thread().id() != std::thread::current().id() {
@@ -416,6 +446,8 @@ impl Engine {
         let mut state = self.state.lock();
         if gathers {
             state.gathering += 1;
+            // The reader may be waiting for room at `buffer_limit`: a line may go further.
+            self.cond.notify_all();
         }
         let result = loop {
             if state.closed {

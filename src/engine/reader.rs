@@ -77,8 +77,9 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
                 return;
             }
             Err(err) => {
-                log::debug!("{}: sending failed: {err}", engine.name());
+                log::info!("{}: closing: {err}", engine.name());
                 engine.finish(Some(err));
+                engine.shutdown_socket();
                 return;
             }
         }

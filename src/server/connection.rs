@@ -107,6 +107,12 @@ impl ServerConnection {
         })
     }
 
+    /// Shuts the connection at once, without waiting for a write in flight (server shutdown).
+    pub(super) fn abort(&self) {
+        self.inner.active.store(false, Ordering::SeqCst);
+        self.inner.conn.engine().abort();
+    }
+
     /// Closes the connection (and marks it inactive). Idempotent.
     pub fn close(&self) {
         self.inner.active.store(false, Ordering::SeqCst);

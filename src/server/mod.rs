@@ -323,6 +323,9 @@ impl BlockingTelnetServer {
         ];
         let mut backoff: Option<Instant> = None;
         loop {
+            if self.inner.shutting_down.load(Ordering::SeqCst) {
+                return;
+            }
             if let Err(err) = poll(&mut fds, backoff) {
                 log::error!("acceptor: poll failed: {err}");
                 return;
@@ -414,7 +417,13 @@ impl BlockingTelnetServer {
             self.inner.admitted.fetch_add(1, Ordering::SeqCst);
             return true;
         }
-        let active = self.live_clients().len() + self.inner.admitted.load(Ordering::SeqCst);
+        let active = {
+            // Counted without taking a handle: the acceptor must never end up holding the last
+            // one (closing a connection waits for its reader).
+            let mut clients = self.inner.clients.lock();
+            clients.retain(|_, weak| weak.strong_count() > 0);
+            clients.len()
+        } + self.inner.admitted.load(Ordering::SeqCst);
         if active < limit {
             self.inner.admitted.fetch_add(1, Ordering::SeqCst);
             return true;
@@ -563,22 +572,31 @@ impl BlockingTelnetServer {
             return;
         }
         log::info!("telnet server shutting down");
-        if let Some(wake) = self.inner.wake.lock().as_ref() {
-            wake.wake();
-        }
-        let acceptor = self.inner.acceptor.lock().take();
+        // Under the acceptor lock, so a `start` in progress has either not begun (it sees the
+        // flag) or finished installing the wake pipe and the acceptor.
+        let acceptor = {
+            let mut acceptor = self.inner.acceptor.lock();
+            if let Some(wake) = self.inner.wake.lock().as_ref() {
+                wake.wake();
+            }
+            acceptor.take()
+        };
         if let Some(acceptor) = acceptor {
             let _ = acceptor.join();
-        }
-        for client in self.live_clients() {
-            client.close();
         }
         let queued: Vec<ServerConnection> = {
             let mut ready = self.inner.ready.lock();
             self.inner.ready_cond.notify_all();
             ready.queue.drain(..).collect()
         };
-        for client in queued {
+        let clients: Vec<ServerConnection> =
+            self.live_clients().into_iter().chain(queued).collect();
+        // Every socket shut at once (a client that does not read costs nothing), then each
+        // reader joined.
+        for client in &clients {
+            client.abort();
+        }
+        for client in clients {
             client.close();
         }
         // Wait for the client threads, except the one calling (when a handler shuts down).

@@ -310,7 +310,13 @@ fn forward_output(pty: &Pty, conn: &ServerConnection) {
 /// closed (the program ended).
 fn forward_input(pty: &Pty, conn: &ServerConnection) {
     let mut terminal = TerminalInput::default();
-    while let Ok(data) = conn.read_some_bytes(None) {
+    loop {
+        let data = match conn.read_some_bytes(None) {
+            Ok(data) => data,
+            // The server's io_timeout bounds each wait; a quiet client is still there.
+            Err(Error::Timeout) => continue,
+            Err(_) => return,
+        };
         let input = terminal.convert(&data);
         let mut rest = &input[..];
         while !rest.is_empty() {

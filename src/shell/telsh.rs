@@ -14,7 +14,7 @@ pub const HELP: &str =
     "quit, writer, slc, toggle [option|all], reader, proto, version, linemode, dump, info";
 
 /// The prompt.
-const PROMPT: &[u8] = b"tel:sh> ";
+const PROMPT: &str = "tel:sh> ";
 
 /// Shell state telnetlib3 keeps on its writer: flow-control preferences sent with LFLOW.
 struct State {
@@ -53,30 +53,30 @@ fn run(conn: &ServerConnection) -> crate::Result<()> {
         lineflow: true,
         xon_any: false,
     };
-    conn.write_bytes(b"Ready.\r\n")?;
+    say(conn, "Ready.\r\n")?;
     let mut command = String::new();
     loop {
         if !command.is_empty() {
-            conn.write_bytes(b"\r\n")?;
+            say(conn, "\r\n")?;
         }
-        conn.write_bytes(PROMPT)?;
-        let line = match conn.readline_bytes(None) {
+        say(conn, PROMPT)?;
+        let line = match read_command(conn) {
             Ok(line) => line,
             Err(crate::Error::Limit(limit)) => {
                 // One error line and a fresh prompt; the rest of the line is dropped as it
                 // arrives, and the session goes on.
                 let message = format!("\r\nerror: line too long ({limit}).\r\n");
-                conn.write_bytes(message.as_bytes())?;
+                say(conn, &message)?;
                 command.clear();
                 continue;
             }
             Err(err) => return Err(err),
         };
-        command = edit_line(&line);
+        command = line;
         // The server's line discipline echoed the line end when it performs ECHO; otherwise
         // end the line as telnetlib3 does.
         if !(conn.line_discipline() && conn.local_enabled(ECHO)) {
-            conn.write_bytes(b"\r\n")?;
+            say(conn, "\r\n")?;
         }
         let mut words = command.split_whitespace();
         let Some(verb) = words.next() else {
@@ -86,7 +86,7 @@ fn run(conn: &ServerConnection) -> crate::Result<()> {
         let args: Vec<&str> = words.collect();
         let reply = match verb {
             "quit" => {
-                conn.write_bytes(b"Goodbye.\r\n")?;
+                say(conn, "Goodbye.\r\n")?;
                 return Ok(());
             }
             "help" => HELP.to_owned(),
@@ -109,18 +109,45 @@ fn run(conn: &ServerConnection) -> crate::Result<()> {
             "info" => info(conn),
             _ => "no such command.".to_owned(),
         };
-        conn.write_bytes(reply.as_bytes())?;
+        say(conn, &reply)?;
+    }
+}
+
+/// Writes text in the connection's encoding (so a PETSCII or ATASCII user reads it right), or
+/// as bytes on a bytes-only connection.
+fn say(conn: &ServerConnection, text: &str) -> crate::Result<()> {
+    if conn.encoding().is_some() {
+        conn.write(text)
+    } else {
+        conn.write_bytes(text.as_bytes())
+    }
+}
+
+/// The next command line: decoded in the connection's encoding where it has one, else as
+/// [`edit_line`] reads bytes; then edited.
+fn read_command(conn: &ServerConnection) -> crate::Result<String> {
+    if conn
+        .encoding()
+        .is_some_and(|c| c != crate::encoding::Codec::ascii())
+    {
+        Ok(edit_text(&conn.readline(None)?))
+    } else {
+        Ok(edit_line(&conn.readline_bytes(None)?))
     }
 }
 
 /// The command typed: line end stripped, backspaces applied (for clients that send whole
 /// lines unedited), decoded as UTF-8 where it is, bytes as Latin-1 where it is not.
 fn edit_line(line: &[u8]) -> String {
+    match std::str::from_utf8(line) {
+        Ok(text) => edit_text(text),
+        Err(_) => edit_text(&line.iter().map(|&b| char::from(b)).collect::<String>()),
+    }
+}
+
+/// A line of text with its line end stripped and backspaces applied.
+fn edit_text(text: &str) -> String {
     let mut chars: Vec<char> = Vec::new();
-    let text = match std::str::from_utf8(line) {
-        Ok(text) => text.to_owned(),
-        Err(_) => line.iter().map(|&b| char::from(b)).collect(),
-    };
     for c in text.chars() {
         match c {
             '\r' | '\n' | '\0' => {}
@@ -432,7 +459,10 @@ fn dump(conn: &ServerConnection, args: &[&str]) -> crate::Result<bool> {
             }
         }
     }
-    conn.write_bytes(format!("\x1b[1Gwrote {written} bytes\r\n{kb_limit} OK").as_bytes())?;
+    say(
+        conn,
+        &format!("\x1b[1Gwrote {written} bytes\r\n{kb_limit} OK"),
+    )?;
     Ok(do_close)
 }
 

@@ -673,7 +673,13 @@ impl TransportWriter {
                 None => log::debug!("TLS close_notify skipped: a writer is blocked"),
             }
         }
-        match shared.socket.shutdown(Shutdown::Both) {
+        self.abort();
+    }
+
+    /// Ends the connection at once: a TCP shutdown of both directions, no TLS close_notify,
+    /// no wait for a writer (a blocked one fails, a blocked reader wakes).
+    pub fn abort(&self) {
+        match self.shared.socket.shutdown(Shutdown::Both) {
             Ok(()) => {}
             Err(err) if err.kind() == io::ErrorKind::NotConnected => {}
             Err(err) => log::debug!("TCP shutdown failed: {err}"),
