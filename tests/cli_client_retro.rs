@@ -7,8 +7,6 @@
 
 use std::time::Duration;
 
-use telnetlib3::retro::Retro;
-
 mod support;
 use support::cli::{contains, quick, raw_server, serve, Outcome, PaneRun, Process, CLIENT};
 use support::Tmux;
@@ -36,15 +34,6 @@ fn telnet_data(data: &[u8]) -> &'static [u8] {
         }
     }
     Box::leak(wire.into_boxed_slice())
-}
-
-/// Panics unless this build has `retro`'s codec (the PETSCII/ATASCII tests need it).
-fn need_codec(retro: Retro) {
-    assert!(
-        retro.codec().is_some(),
-        "no {} codec in this build",
-        retro.name()
-    );
 }
 
 // ---- CP437 and SyncTERM fonts ----
@@ -103,7 +92,6 @@ fn a_syncterm_font_selection_switches_the_encoding() {
 
 #[test]
 fn petscii_screen_comes_out_as_the_golden_ansi() {
-    need_codec(Retro::Petscii);
     let server = raw_server(
         telnet_data(PETSCII_SCREEN),
         None,
@@ -129,7 +117,6 @@ fn petscii_screen_comes_out_as_the_golden_ansi() {
 
 #[test]
 fn atascii_screen_comes_out_as_the_golden_ansi() {
-    need_codec(Retro::Atascii);
     let server = raw_server(
         telnet_data(ATASCII_SCREEN),
         None,
@@ -169,7 +156,6 @@ fn sent(flags: &[&str], input: &[u8], until: &'static [u8]) -> Vec<u8> {
 
 #[test]
 fn piped_lines_go_out_in_petscii() {
-    need_codec(Retro::Petscii);
     let got = sent(
         &["--encoding", "c64"],
         b"Hello\nworld\n",
@@ -184,7 +170,6 @@ fn piped_lines_go_out_in_petscii() {
 
 #[test]
 fn atascii_keys_with_and_without_ansi_keys_and_ascii_eol() {
-    need_codec(Retro::Atascii);
     let input = b"hi\n\x1b[A\t\x7f\n";
     let got = sent(&["--encoding", "atascii"], input, b"\x7e\x9b");
     assert!(contains(&got, b"hi\x9b\x1c\x7f\x7e\x9b"), "{got:?}");
@@ -198,7 +183,6 @@ fn atascii_keys_with_and_without_ansi_keys_and_ascii_eol() {
 
 #[test]
 fn petscii_keys_and_raw_mode_in_tmux() {
-    need_codec(Retro::Petscii);
     // "Ready." in PETSCII, in light blue.
     let server = raw_server(
         b"\x9a\xd2\x45\x41\x44\x59.\x0d",

@@ -44,15 +44,15 @@ enum LineEnd {
 /// 64 bytes) only until it is clear whether they select a font.
 ///
 /// ```
-/// use telnetlib3::encoding::{Codec, Errors};
+/// use telnetlib3::encoding::Errors;
 /// use telnetlib3::retro::{Display, Retro};
 ///
-/// # let petscii = Codec::latin1(); // any codec shows the control codes the same way
-/// // `petscii` is `Retro::Petscii.codec()`.
+/// let petscii = Retro::Petscii.codec().unwrap();
 /// let mut display = Display::new(petscii, Errors::Replace).retro(Some(Retro::Petscii));
 /// let mut screen = String::new();
-/// display.feed(b"\x93\x1c", &mut screen)?; // CLR, red
-/// assert_eq!(screen, "\x1b[2J\x1b[H\x1b[38;2;150;40;46m");
+/// // CLR, red, "Hi" (shifted PETSCII: upper case at 0xC1-0xDA), RETURN.
+/// display.feed(b"\x93\x1c\xc8\x49\x0d", &mut screen)?;
+/// assert_eq!(screen, "\x1b[2J\x1b[H\x1b[38;2;150;40;46mHi\r\n");
 /// # Ok::<(), telnetlib3::Error>(())
 /// ```
 #[derive(Debug)]

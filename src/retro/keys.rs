@@ -31,11 +31,10 @@ const MAX_SEQUENCE: usize = 16;
 /// [`flush`](Self::flush) (a lone ESC was the ESC key).
 ///
 /// ```
-/// use telnetlib3::encoding::{Codec, Errors};
+/// use telnetlib3::encoding::Errors;
 /// use telnetlib3::retro::{Keys, Retro};
 ///
-/// # let atascii = Codec::latin1(); // control keys come out the same with any codec
-/// // `atascii` is `Retro::Atascii.codec()`.
+/// let atascii = Retro::Atascii.codec().unwrap();
 /// let mut keys = Keys::new(Retro::Atascii, atascii, Errors::Replace).unwrap();
 /// let mut wire = Vec::new();
 /// keys.feed(b"\x1b[A\x7f\r", &mut wire)?; // up, backspace, Enter

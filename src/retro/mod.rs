@@ -118,7 +118,7 @@ impl Retro {
         }
     }
 
-    /// The codec, when this build has it.
+    /// The codec: [`Codec::lookup`] of [`name`](Self::name).
     #[must_use]
     pub fn codec(self) -> Option<Codec> {
         Codec::lookup(self.name())
