@@ -1,14 +1,16 @@
 //! `telnetlib3-client` with BBS encodings: CP437 box drawing from the library's server on a
 //! tmux screen, SyncTERM font selection, the golden PETSCII and ATASCII screens through the
-//! client, and the keys each retro encoding sends (piped, and typed in a tmux pane), with
-//! `--ansi-keys` and `--ascii-eol`.
+//! client, the keys each retro encoding sends (piped, and typed in a tmux pane), with
+//! `--ansi-keys` and `--ascii-eol`, and a PETSCII session with `telnetlib3-server`'s shell.
 //!
 //! Everything is loopback (127.0.0.1) and every wait is bounded.
 
 use std::time::Duration;
 
 mod support;
-use support::cli::{contains, quick, raw_server, serve, Outcome, PaneRun, Process, CLIENT};
+use support::cli::{
+    contains, quick, raw_server, serve, Outcome, PaneRun, Process, ServerProcess, CLIENT,
+};
 use support::Tmux;
 
 /// Bound on every client run and every raw server.
@@ -217,4 +219,33 @@ fn petscii_keys_and_raw_mode_in_tmux() {
     assert_eq!(run.exit_code(), 0);
     let (before, after) = run.stty_before_after();
     assert_eq!(before, after);
+}
+
+#[test]
+fn a_petscii_session_with_the_server_binary_in_tmux() {
+    // The server's shell speaks PETSCII both ways; the client shows it and types it.
+    let server = ServerProcess::start(&[
+        "--encoding",
+        "petscii",
+        "--force-binary",
+        "--connect-maxwait",
+        "0.3",
+    ]);
+    let Some(tmux) = Tmux::start("retro-session", 80, 24) else {
+        return;
+    };
+    let run = PaneRun::new(
+        "retro-session",
+        &format!("{CLIENT} --encoding c64 127.0.0.1 {}", server.port),
+    );
+    tmux.keys(&[run.line(), "Enter"]);
+    tmux.wait_for("tel:sh>"); // capture-pane drops trailing blanks
+    tmux.keys(&["info", "Enter"]);
+    let screen = tmux.wait_for("encoding: PETSCII");
+    // The typed command came back (the server echoes) in the right case.
+    assert!(screen.contains("tel:sh> info"), "{screen}");
+    tmux.keys(&["C-]"]);
+    tmux.wait_for("[q]uit");
+    tmux.keys(&["q"]);
+    assert_eq!(run.exit_code(), 0);
 }
