@@ -98,12 +98,18 @@ impl Connection {
         matches!(self.handle.role, Role::Server { .. })
     }
 
-    /// Server: marks the end of a prompt written since the last read (Go-Ahead).
-    fn before_read(&self) {
+    /// Server: marks the end of a prompt written since the last read (Go-Ahead). A write in
+    /// progress on another thread holds the mark back for at most the read's `timeout`; the
+    /// next read tries again.
+    fn before_read(&self, timeout: Option<Duration>) {
         if self.handle.prompt.swap(false, Ordering::SeqCst) {
-            let _ = self.engine().with_negotiator(|neg| {
+            let wait = timeout.or(self.engine().config().default_timeout);
+            let marked = self.engine().with_negotiator_within(wait, |neg| {
                 neg.end_prompt();
             });
+            if marked.is_none() {
+                self.handle.prompt.store(true, Ordering::SeqCst);
+            }
         }
     }
 
@@ -121,7 +127,7 @@ impl Connection {
     /// [`Error::Encoding`] with strict `encoding_errors`, [`Error::Config`] on a bytes-only
     /// connection.
     pub fn read(&self, n: usize, timeout: Option<Duration>) -> Result<String> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().read_text(n, timeout)
     }
 
@@ -130,7 +136,7 @@ impl Connection {
     /// # Errors
     /// As [`read`](Self::read), without the encoding errors.
     pub fn read_bytes(&self, n: usize, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().read_bytes(n, timeout)
     }
 
@@ -156,7 +162,7 @@ impl Connection {
     /// # Errors
     /// As [`read`](Self::read); [`Error::Eof`] only when nothing at all is left.
     pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().readline_text(timeout)
     }
 
@@ -165,7 +171,7 @@ impl Connection {
     /// # Errors
     /// As [`readline`](Self::readline).
     pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().readline_bytes(timeout)
     }
 
@@ -175,7 +181,7 @@ impl Connection {
     /// As [`read`](Self::read); [`Error::Eof`] when the peer closes before `pattern` came (the
     /// data stays readable).
     pub fn read_until(&self, pattern: &str, timeout: Option<Duration>) -> Result<String> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().read_until_text(pattern, timeout)
     }
 
@@ -184,7 +190,7 @@ impl Connection {
     /// # Errors
     /// As [`read_until`](Self::read_until).
     pub fn read_until_bytes(&self, pattern: &[u8], timeout: Option<Duration>) -> Result<Vec<u8>> {
-        self.before_read();
+        self.before_read(timeout);
         self.engine().read_until_bytes(pattern, timeout)
     }
 

@@ -396,20 +396,43 @@ impl Engine {
 
     /// Runs `f` on the negotiator, then sends what it queued.
     pub(crate) fn with_negotiator<T>(&self, f: impl FnOnce(&mut Negotiator) -> T) -> Result<T> {
-        self.check_open()?;
-        let mut out = self.send.lock();
+        self.with_negotiator_within(None, f)
+            .unwrap_or(Err(Error::Timeout))
+    }
+
+    /// As [`with_negotiator`](Self::with_negotiator), waiting at most `wait` (`None`: as long
+    /// as it takes) for a write in progress; `None` when it is still in progress then.
+    pub(crate) fn with_negotiator_within<T>(
+        &self,
+        wait: Option<Duration>,
+        f: impl FnOnce(&mut Negotiator) -> T,
+    ) -> Option<Result<T>> {
+        if let Err(err) = self.check_open() {
+            return Some(Err(err));
+        }
+        let mut out = match wait {
+            Some(wait) => self.send.try_lock_for(wait)?,
+            None => self.send.lock(),
+        };
+        Some(self.negotiate_locked(&mut out, f))
+    }
+
+    fn negotiate_locked<T>(
+        &self,
+        out: &mut Vec<u8>,
+        f: impl FnOnce(&mut Negotiator) -> T,
+    ) -> Result<T> {
         let value = {
             let mut core = self.core.lock();
             let value = f(&mut core.neg);
-            core.neg.poll_transmit(&mut out);
+            core.neg.poll_transmit(out);
             value
         };
         if !out.is_empty() {
-            let result = self.write_wire(&out);
+            let result = self.write_wire(out);
             out.clear();
             result?;
         }
-        drop(out);
         self.bump();
         Ok(value)
     }
