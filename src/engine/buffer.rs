@@ -8,6 +8,10 @@ use crate::error::{LimitError, Partial};
 use crate::protocol::nvt::Mark;
 use crate::{Error, Result};
 
+/// An emptied byte buffer larger than this gives its memory back (text reads decode all of it
+/// into `text`, which would otherwise hold the same line twice).
+const RELEASE_ABOVE: usize = 512 * 1024;
+
 /// What the rest of an over-long line is dropped up to.
 #[derive(Debug)]
 enum Discard {
@@ -233,6 +237,10 @@ impl Input {
             self.consume(end);
             left -= end;
             result?;
+        }
+        if self.bytes.is_empty() && self.bytes.capacity() > RELEASE_ABOVE {
+            // All of it is text now: a burst's allocation is not kept beside the text.
+            self.bytes = VecDeque::new();
         }
         Ok(())
     }

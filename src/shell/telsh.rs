@@ -123,16 +123,21 @@ fn say(conn: &ServerConnection, text: &str) -> crate::Result<()> {
     }
 }
 
-/// The next command line: decoded in the connection's encoding where it has one, else as
-/// [`edit_line`] reads bytes; then edited.
+/// The next command line, edited. Where the encoding is ASCII-compatible the line is read as
+/// bytes (its end is a CR or LF byte; a line over `max_line` is never held twice, as bytes
+/// and as text) and decoded here; otherwise (PETSCII, ATASCII, EBCDIC, whose line ends are other
+/// bytes) it is read as text in the connection's encoding.
 fn read_command(conn: &ServerConnection) -> crate::Result<String> {
-    if conn
-        .encoding()
-        .is_some_and(|c| c != crate::encoding::Codec::ascii())
-    {
-        Ok(edit_text(&conn.readline(None)?))
-    } else {
-        Ok(edit_line(&conn.readline_bytes(None)?))
+    use crate::encoding::{Codec, Errors};
+    match conn.encoding() {
+        Some(codec) if !codec.is_ascii_compatible() => Ok(edit_text(&conn.readline(None)?)),
+        Some(codec) if codec != Codec::ascii() && codec != Codec::utf8() => {
+            let line = conn.readline_bytes(None)?;
+            let mut text = String::new();
+            codec.decode(&line, Errors::Replace, &mut text)?;
+            Ok(edit_text(&text))
+        }
+        _ => Ok(edit_line(&conn.readline_bytes(None)?)),
     }
 }
 
