@@ -18,6 +18,7 @@ const EXAMPLES: &[&str] = &[
     "negotiate_in_memory",
     "legacy_telnetlib",
     "server_binary",
+    "server_mud",
 ];
 
 fn source(name: &str) -> String {
