@@ -17,9 +17,10 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use telnetlib3::protocol::Side;
 use telnetlib3::signals::{Signals, SIGINT, SIGTERM};
 use telnetlib3::telopt::{GMCP, MSDP, MSSP};
-use telnetlib3::{BlockingTelnetServer, Error, ServerConnection, ServerOptions};
+use telnetlib3::{BlockingTelnetServer, Error, ServerConnection, ServerOptions, WaitFor};
 
 const IDLE: Duration = Duration::from_secs(600);
 const MAX_HP: i32 = 20;
@@ -312,6 +313,17 @@ fn command(world: &Shared, conn: &ServerConnection, name: &str, line: &str) -> b
 }
 
 fn session(world: &Shared, conn: &ServerConnection) -> Result<(), Error> {
+    // Offer the MUD protocols; a MUD client answers DO, a plain telnet client DONT.
+    for option in [GMCP, MSDP, MSSP] {
+        conn.request(Side::Local, option, true)?;
+    }
+    let _ = conn.wait_for(
+        &WaitFor::default()
+            .pending("GMCP", false)
+            .pending("MSDP", false)
+            .pending("MSSP", false),
+        Some(Duration::from_secs(2)),
+    );
     {
         let world = world
             .lock()

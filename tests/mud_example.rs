@@ -1,6 +1,7 @@
 //! The `server_mud` example, run: a player logs in, walks two rooms, fights a round, and the
 //! state is saved on SIGINT and loaded again by the next run. Loopback only; every wait is
-//! bounded. The test command builds the examples first (`cargo build --examples`).
+//! bounded. And tintin++, a MUD client, in tmux: it walks two rooms and shows values the
+//! server sent by GMCP. The test command builds the examples first (`cargo build --examples`).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,6 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use telnetlib3::{ConnectOptions, TelnetConnection};
+
+mod support;
+use support::{require_all, TempDir};
 
 const WAIT: Option<Duration> = Some(Duration::from_secs(10));
 
@@ -120,4 +124,98 @@ fn a_player_walks_fights_and_is_remembered() {
     let hello = say(&conn, "alice");
     assert!(hello.contains("The Cellar"), "{hello:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// tintin++ 2.02 in tmux against the example: it takes GMCP when offered (a script answers
+/// WILL GMCP with DO, as MUD clients' scripts do), walks two rooms, fights, and shows the
+/// `Room.Info` and `Char.Vitals` values it received.
+#[test]
+fn tintin_walks_two_rooms_and_shows_gmcp_values() {
+    let Some(tools) = require_all(&["tmux", "/usr/games/tt++"]) else {
+        return;
+    };
+    let home = TempDir::new("mud-tintin");
+    let state = home.path().join("state");
+    let mud = start(&state);
+    let script = home.path().join("mud.tin");
+    std::fs::write(
+        &script,
+        format!(
+            "#event {{IAC WILL GMCP}} {{#send {{\\xFF\\xFD\\xC9\\}}}}\n\
+             #event {{IAC SB GMCP Room.Info IAC SE}} {{#showme {{ROOM %0}}}}\n\
+             #event {{IAC SB GMCP Char.Vitals IAC SE}} {{#showme {{VITALS %0}}}}\n\
+             #session s 127.0.0.1 {}\n",
+            mud.port
+        ),
+    )
+    .unwrap();
+    let socket = home.path().join("tmux.sock");
+    let tmux = |args: &[&str]| -> String {
+        let out = Command::new(&tools[0])
+            .arg("-S")
+            .arg(&socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .env("HOME", home.path())
+            .env("TERM", "xterm")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tmux {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    struct Kill<'a>(&'a dyn Fn(&[&str]) -> String);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (self.0)(&["kill-server"])
+            }));
+        }
+    }
+    let command = format!("{} -G {}", tools[1].display(), script.display());
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tt",
+        "-x",
+        "120",
+        "-y",
+        "50",
+        &command,
+    ]);
+    let _kill = Kill(&tmux);
+    let wait_screen = |text: &str| -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = tmux(&["capture-pane", "-p", "-t", "tt", "-J"]);
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "tintin++ never showed {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_screen("Your name?");
+    tmux(&["send-keys", "-t", "tt", "carol", "Enter"]);
+    wait_screen("Hello, carol.");
+    tmux(&["send-keys", "-t", "tt", "n", "Enter"]);
+    wait_screen("The Library");
+    tmux(&["send-keys", "-t", "tt", "s", "Enter"]);
+    tmux(&["send-keys", "-t", "tt", "d", "Enter"]);
+    wait_screen("The Cellar");
+    tmux(&["send-keys", "-t", "tt", "attack", "Enter"]);
+    let screen = wait_screen("VITALS {hp}{19}");
+    println!("tintin++ screen:\n{}", screen.trim_end());
+    assert!(
+        screen.contains("ROOM {num}{1}{name}{The Library}"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("ROOM {num}{3}{name}{The Cellar}"),
+        "{screen}"
+    );
 }
