@@ -49,10 +49,15 @@ impl Sender {
                 self.plain = plain;
                 self.plain.clear();
             }
-            if !neg.take_output_compression() {
-                return;
+            match neg.take_output_compression() {
+                None => return,
+                Some(true) => self.deflate = Some(Deflater::new()),
+                Some(false) => {
+                    if let Some(mut deflate) = self.deflate.take() {
+                        deflate.finish(&mut self.wire);
+                    }
+                }
             }
-            self.deflate = Some(Deflater::new());
         }
     }
 

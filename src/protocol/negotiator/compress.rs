@@ -4,6 +4,8 @@
 //! MCCP3 what the client sends. The sender of a stream starts it with `IAC SB option IAC SE`;
 //! the bytes after it are zlib (see [`mccp`](crate::protocol::mccp)).
 
+use std::collections::VecDeque;
+
 use super::{Core, Negotiator, Role, RoleState, Side};
 use crate::protocol::mccp;
 use crate::telopt::{MCCP2, MCCP3};
@@ -17,10 +19,11 @@ pub(super) struct Compression {
     input: bool,
     /// The peer's marker was just seen: receiving stops there until the caller takes it.
     input_start: bool,
-    /// Where in `out` our marker ends, until `poll_transmit` reaches it.
-    output_at: Option<usize>,
-    /// `poll_transmit` stopped at our marker: the caller compresses from here on.
-    output_start: bool,
+    /// Where in `out` our stream starts (`true`: right after our marker) or ends (`false`),
+    /// until `poll_transmit` reaches it.
+    output_at: VecDeque<(usize, bool)>,
+    /// `poll_transmit` stopped where our stream starts or ends.
+    output_switch: Option<bool>,
     /// We compress what we send.
     output: bool,
 }
@@ -54,12 +57,19 @@ impl Compression {
         self.input_start
     }
 
-    /// How many of the `len` queued bytes may go out before the caller must switch to
-    /// compression.
+    /// How many of the `len` queued bytes may go out before the caller must start or end
+    /// compressing.
     pub(super) fn transmit_len(&mut self, len: usize) -> usize {
-        match self.output_at.take() {
-            Some(at) => {
-                self.output_start = true;
+        if self.output_switch.is_some() {
+            // The caller has not switched yet: nothing goes out past the switch.
+            return 0;
+        }
+        match self.output_at.pop_front() {
+            Some((at, start)) => {
+                self.output_switch = Some(start);
+                for (later, _) in &mut self.output_at {
+                    *later -= at;
+                }
                 at
             }
             None => len,
@@ -95,8 +105,23 @@ impl Core {
             crate::telopt::Opt(option)
         );
         self.out.extend_from_slice(&mccp::start_marker(option));
-        self.compress.output_at = Some(self.out.len());
+        self.compress.output_at.push_back((self.out.len(), true));
         self.compress.output = true;
+    }
+
+    /// An option got disabled: when it compressed what we send, our stream ends after what
+    /// is queued (the refusal included), and what follows is plain.
+    pub(super) fn compression_disabled(&mut self, side_: Side, option: u8) {
+        let role = self.role_kind();
+        if side_ != side(role) || option != options(role).0 || !self.compress.output {
+            return;
+        }
+        log::debug!(
+            "{} disabled: our compressed stream ends",
+            crate::telopt::Opt(option)
+        );
+        self.compress.output_at.push_back((self.out.len(), false));
+        self.compress.output = false;
     }
 
     /// A subnegotiation of `option`: true when it was the peer's start marker (receiving stops
@@ -141,10 +166,12 @@ impl Negotiator {
         self.core.compress.input
     }
 
-    /// True once, right after [`poll_transmit`](Self::poll_transmit) stopped after our
-    /// compression marker: everything sent from now on must be deflated (see [`mccp`]).
-    pub fn take_output_compression(&mut self) -> bool {
-        std::mem::take(&mut self.core.compress.output_start)
+    /// Set once [`poll_transmit`](Self::poll_transmit) stopped where our compressed stream
+    /// starts or ends: `Some(true)` right after our marker (everything sent from now on must
+    /// be deflated, see [`mccp`]), `Some(false)` where the stream must end (the option was
+    /// disabled; finish it, then send plain). Nothing more is transmitted until it is taken.
+    pub fn take_output_compression(&mut self) -> Option<bool> {
+        self.core.compress.output_switch.take()
     }
 
     /// Whether what we send is compressed now.
@@ -222,8 +249,9 @@ mod tests {
         let mut out = Vec::new();
         s.poll_transmit(&mut out);
         assert!(out.ends_with(&w("WILL MCCP2 | SB MCCP2 SE")), "{out:?}");
-        assert!(s.take_output_compression() && s.output_compressed());
-        assert!(!s.take_output_compression());
+        assert_eq!(s.take_output_compression(), Some(true));
+        assert!(s.output_compressed());
+        assert_eq!(s.take_output_compression(), None);
         out.clear();
         s.poll_transmit(&mut out);
         assert!(out.ends_with(b"after"), "{out:?}");
@@ -233,7 +261,17 @@ mod tests {
     fn client_starts_mccp3_when_the_server_agrees() {
         let mut c = Negotiator::client(ClientPolicy::default());
         assert_eq!(reply(&mut c, "WILL MCCP3"), w("DO MCCP3 | SB MCCP3 SE"),);
-        assert!(c.take_output_compression());
+        assert_eq!(c.take_output_compression(), Some(true));
+        // telnetlib3-server answers DO MCCP3 with WONT: our stream ends after the DONT.
+        c.send_data(b"compressed");
+        let mut out = b"compressed".to_vec();
+        out.extend_from_slice(&w("DONT MCCP3"));
+        assert_eq!(reply(&mut c, "WONT MCCP3"), out);
+        assert_eq!(c.take_output_compression(), Some(false));
+        assert!(!c.output_compressed());
+        c.send_data(b"plain");
+        c.poll_transmit(&mut out);
+        assert!(out.ends_with(b"plain"));
     }
 
     #[test]
@@ -277,6 +315,6 @@ mod tests {
         s.refuse_compression();
         let out = reply(&mut s, "DO MCCP2");
         assert!(out.starts_with(&w("WONT MCCP2")), "{out:?}");
-        assert!(!s.take_output_compression());
+        assert_eq!(s.take_output_compression(), None);
     }
 }

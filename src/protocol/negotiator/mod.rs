@@ -692,6 +692,7 @@ impl Core {
                 enabled: false,
             });
             self.set_sb_pending(option, false);
+            self.compression_disabled(side, option);
         }
     }
 
@@ -730,6 +731,8 @@ impl Core {
                 });
                 if enabled {
                     self.enabled(side, option);
+                } else {
+                    self.compression_disabled(side, option);
                 }
             }
             None if !enable && before.enabled() => {
@@ -739,6 +742,7 @@ impl Core {
                     enabled: false,
                 });
                 self.set_sb_pending(option, false);
+                self.compression_disabled(side, option);
             }
             None if !enable && before == Q::WantYes => {
                 self.set_sb_pending(option, false);
