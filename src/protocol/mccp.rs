@@ -58,6 +58,8 @@ pub struct Inflated {
 pub struct Inflater {
     z: Decompress,
     ended: bool,
+    /// The stream is corrupt; said once the bytes inflated before the fault were handed over.
+    failed: Option<ProtocolError>,
 }
 
 impl std::fmt::Debug for Inflater {
@@ -83,6 +85,7 @@ impl Inflater {
         Self {
             z: Decompress::new(true),
             ended: false,
+            failed: None,
         }
     }
 
@@ -90,8 +93,8 @@ impl Inflater {
     /// consumed (or with none: output may be pending) once the output has been used.
     ///
     /// # Errors
-    /// [`ProtocolError::Compression`] when the input is not a valid zlib stream; the stream
-    /// cannot go on after that.
+    /// [`ProtocolError::Compression`] when the input is not a valid zlib stream (the bytes
+    /// inflated before the fault come out of the call before); the stream cannot go on.
     pub fn inflate(
         &mut self,
         input: &[u8],
@@ -99,6 +102,9 @@ impl Inflater {
         max: usize,
     ) -> Result<Inflated, ProtocolError> {
         let mut step = Inflated::default();
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
         if self.ended {
             step.ended = true;
             return Ok(step);
@@ -128,8 +134,14 @@ impl Inflater {
                     }
                 }
                 Err(err) => {
-                    out.truncate(start + step.produced);
-                    return Err(ProtocolError::Compression(err.to_string()));
+                    let err = ProtocolError::Compression(err.to_string());
+                    if step.produced == 0 {
+                        out.truncate(start);
+                        self.failed = Some(err.clone());
+                        return Err(err);
+                    }
+                    self.failed = Some(err);
+                    break;
                 }
             }
         }
@@ -286,7 +298,18 @@ mod tests {
         let mut wire = deflate(&[b"ok"], false);
         wire.extend_from_slice(&[0xff; 16]);
         let mut i = Inflater::new();
-        assert!(i.inflate(&wire, &mut Vec::new(), 1024).is_err());
+        let mut out = Vec::new();
+        // What came before the fault first, then the error, for good.
+        let mut pos = 0;
+        let err = loop {
+            match i.inflate(&wire[pos..], &mut out, 1024) {
+                Ok(step) => pos += step.consumed,
+                Err(err) => break err,
+            }
+        };
+        assert_eq!(out, b"ok");
+        assert!(matches!(err, ProtocolError::Compression(_)));
+        assert_eq!(i.inflate(b"", &mut out, 1024), Err(err));
     }
 
     #[test]
