@@ -73,7 +73,14 @@ fn our_client_and_server_move_10_mb_each_way_compressed() {
         },
     );
     let conn = TelnetConnection::connect_with(LOOPBACK, server.port, client_options()).unwrap();
-    assert!(conn.remote_enabled(MCCP2) && conn.remote_enabled(MCCP3));
+    // The server offers with its second batch, which connect need not wait for.
+    conn.wait_for(
+        &WaitFor::default()
+            .remote("MCCP2", true)
+            .remote("MCCP3", true),
+        Some(STEP),
+    )
+    .unwrap();
     let writer = {
         let data = payload(1);
         let conn = conn.clone();
@@ -268,8 +275,12 @@ fn our_client_inflates_telnetlib3_servers_mccp2_stream() {
             ],
         )
     });
+    // MCCP3 is refused: telnetlib3-server answers DO MCCP3 with WONT, yet starts inflating at
+    // the read after the one holding our marker, so compressed bytes that arrive with the
+    // marker are taken as plain and its inflater then fails (its bug; see the README).
     let options = ConnectOptions::default()
         .term("xterm")
+        .always_dont(vec![MCCP3])
         .connect_maxwait(Duration::from_secs(3))
         .connect_timeout(Some(STEP))
         .timeout(Some(STEP * 2));
@@ -282,10 +293,11 @@ fn our_client_inflates_telnetlib3_servers_mccp2_stream() {
         "no MCCP2 marker seen; read {banner:?}\n{}",
         peer.log()
     );
-    // Commands still reach it (it takes our MCCP3 stream although it answered WONT: ours
-    // ended there) and its compressed answers come back readable.
+    // Commands reach it and its compressed answers come back readable.
     conn.write("writer\r\n").unwrap();
-    let reply = conn.read_until("tel:sh> ", None).unwrap();
+    let reply = conn
+        .read_until("tel:sh> ", None)
+        .unwrap_or_else(|err| panic!("no answer to writer: {err}\n{}", peer.log()));
     assert!(
         reply.contains("MCCP2_COMPRESS"),
         "{reply:?}\n{}",
