@@ -338,6 +338,10 @@ impl Engine {
         }
         let result = self.write_wire(&out.wire);
         out.wire.clear();
+        // A large compressed write does not keep its buffer for the life of the connection.
+        if out.wire.capacity() > 1 << 20 {
+            out.wire = Vec::new();
+        }
         result
     }
 
