@@ -47,4 +47,22 @@ handmade toggle-environ.server "c0fffffb18fffa180078fff0$(repeat 50 fffb27fffc27
 handmade environ-send.client "c1fffffd27$(repeat 50 fffa2701fff0)"
 handmade status-send.client "f1fffffd05$(repeat 50 fffa0501fff0)"
 
-echo "wrote $n seeds to $neg and $par"
+# The mccp target: zlib streams (flags 0x10: chunks of up to 8 bytes, steps of up to 16 bytes;
+# 0x2c: all at once, steps of up to 4096), sync-flushed or finished, and round-trip inputs
+# (flags bit 0).
+mccp=corpus/mccp
+mkdir -p "$mccp"
+python3 - "$mccp" <<'PY'
+import sys, zlib
+out = sys.argv[1]
+texts = [b"You are in a maze of twisty passages.\r\n" * 20, bytes(range(256)) * 4, b"\0" * 65536]
+for i, text in enumerate(texts):
+    for flags, finish in ((0x10, True), (0x2c, False)):
+        z = zlib.compressobj()
+        wire = z.compress(text) + (z.flush() if finish else z.flush(zlib.Z_SYNC_FLUSH))
+        open(f"{out}/stream{i}.{flags:02x}", "wb").write(bytes([flags]) + wire + b"plain\r\n")
+    open(f"{out}/roundtrip{i}", "wb").write(bytes([0x23]) + text[:4096])
+PY
+n=$((n + 9))
+
+echo "wrote $n seeds to $neg, $par and $mccp"

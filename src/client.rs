@@ -133,6 +133,14 @@ impl ConnectOptions {
         self
     }
 
+    /// Sets MCCP2/MCCP3 compression: `Some(true)` asks the server for both, `None` (the
+    /// default) agrees when the server offers, `Some(false)` refuses. Never under TLS.
+    #[must_use]
+    pub fn compression(mut self, compression: Option<bool>) -> Self {
+        self.policy.compression = compression;
+        self
+    }
+
     /// Sets the terminal type for TTYPE and NEW_ENVIRON TERM (default `"unknown"`).
     #[must_use]
     pub fn term(mut self, term: &str) -> Self {
@@ -259,6 +267,11 @@ impl ConnectOptions {
             if !given(&policy, "COLORTERM") {
                 policy = policy.env("COLORTERM", &colorterm);
             }
+        }
+        if self.tls && policy.compression != Some(false) {
+            // Compressing before encrypting leaks what is sent (CRIME): never under TLS.
+            log::debug!("MCCP refused: the connection is TLS");
+            policy.compression = Some(false);
         }
         policy
     }

@@ -48,6 +48,13 @@ struct Cli {
     /// Keep clients in NVT line mode: never send WILL SGA or WILL ECHO.
     #[arg(long)]
     line_mode: bool,
+    /// MCCP2/MCCP3 compression: offer it (WILL MCCP2, WILL MCCP3); omitted, it is accepted
+    /// when the client asks. Never under TLS.
+    #[arg(long, overrides_with = "no_compression")]
+    compression: bool,
+    /// Refuse MCCP2/MCCP3 compression.
+    #[arg(long, overrides_with = "compression")]
+    no_compression: bool,
     /// Never send IAC GA (Go-Ahead) after prompts.
     #[arg(long)]
     never_send_ga: bool,
@@ -218,6 +225,11 @@ fn main() {
         .force_binary(cli.force_binary)
         .line_mode(cli.line_mode)
         .never_send_ga(cli.never_send_ga)
+        .compression(match (cli.compression, cli.no_compression) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        })
         .connect_maxwait(connect_maxwait)
         .timeout((!timeout.is_zero()).then_some(timeout))
         .max_connections(cli.max_connections)

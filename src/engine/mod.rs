@@ -17,6 +17,10 @@
 //!              └───────────────────────────────────────────────────────────────┘
 //! ```
 //!
+//! MCCP2/MCCP3 ([`compress`]): after the peer's marker, `ingest` inflates before the
+//! negotiator sees the bytes (a bounded step per call: the reader offers the rest again once
+//! there is room); after ours, everything written is deflated under the send lock.
+//!
 //! [`Engine::ingest`] is the whole of what happens to a chunk of received bytes; the reader
 //! thread ([`reader`]) only reads, ingests and applies back-pressure (no reading while the
 //! buffer holds `buffer_limit` bytes, unless a `readline`/`read_until` waits for a terminator:
@@ -26,6 +30,7 @@
 //! `state` is never held together with either, and no lock is held across a socket read.
 
 mod buffer;
+mod compress;
 pub(crate) mod events;
 mod reader;
 
@@ -45,6 +50,8 @@ use crate::transport::{Transport, TransportWriter};
 use crate::{Error, Result};
 
 use buffer::Input;
+pub(crate) use compress::Ingested;
+use compress::{Inflate, Sender};
 use events::EventRing;
 
 /// Negotiation events a connection keeps for [`events`](crate::connection::Connection::events).
@@ -77,6 +84,8 @@ pub(crate) struct EngineConfig {
 pub(crate) struct Core {
     pub neg: Negotiator,
     pub nvt: LineDiscipline,
+    /// The peer's compressed stream, while there is one.
+    inflate: Inflate,
 }
 
 #[derive(Debug)]
@@ -97,8 +106,8 @@ pub(crate) struct State {
 #[derive(Debug)]
 pub(crate) struct Engine {
     core: Mutex<Core>,
-    /// Held while writing; holds the buffer replies are gathered in.
-    send: Mutex<Vec<u8>>,
+    /// Held while writing; holds the buffer replies are gathered in and our compressed stream.
+    send: Mutex<Sender>,
     state: Mutex<State>,
     cond: Condvar,
     writer: TransportWriter,
@@ -117,12 +126,16 @@ impl Engine {
     /// Starts an engine over `transport`: sends what `neg` has queued, then starts the reader.
     pub(crate) fn start(
         transport: Transport,
-        neg: Negotiator,
+        mut neg: Negotiator,
         config: EngineConfig,
     ) -> Result<Arc<Engine>> {
         let peer = transport.peer_addr().ok();
         let local = transport.local_addr().ok();
         let tls = transport.is_tls();
+        if tls {
+            // Compressing before encrypting leaks what is sent (CRIME): never under TLS.
+            neg.refuse_compression();
+        }
         let (reader, writer) = transport.split();
         if let Some(timeout) = config.default_timeout {
             // A write that cannot go out within the default timeout fails instead of hanging.
@@ -148,8 +161,12 @@ impl Engine {
                 generation: 0,
                 last_input: now,
             }),
-            core: Mutex::new(Core { neg, nvt }),
-            send: Mutex::new(Vec::new()),
+            core: Mutex::new(Core {
+                neg,
+                nvt,
+                inflate: Inflate::default(),
+            }),
+            send: Mutex::new(Sender::default()),
             cond: Condvar::new(),
             writer,
             config,
@@ -179,27 +196,30 @@ impl Engine {
         &self.config
     }
 
-    /// Everything that happens to a chunk of received bytes: negotiation (replies sent), the
-    /// line discipline (echo sent), data into the buffer, events into the ring, waiters woken.
-    /// Returns whether the peer asked to log out.
-    pub(crate) fn ingest(&self, wire: &[u8], received: &mut Received) -> Result<bool> {
+    /// Everything that happens to a chunk of received bytes: inflating (after the peer's
+    /// compression marker), negotiation (replies sent), the line discipline (echo sent), data
+    /// into the buffer, events into the ring, waiters woken. Returns how much of `wire` was
+    /// taken — less than all only when a compressed chunk inflated to its step: offer the
+    /// rest (or, with `more`, nothing new) again once the buffer has room.
+    pub(crate) fn ingest(&self, wire: &[u8], received: &mut Received) -> Result<Ingested> {
+        received.clear();
+        let (mut done, corrupt, reply) = {
+            let mut core = self.core.lock();
+            let (done, corrupt) = compress::receive(&mut core, wire, received);
+            let reply = !received.echo.is_empty() || core.neg.pending_transmit() > 0;
+            (done, corrupt, reply)
+        };
+        let taken = &wire[..done.consumed];
         self.bytes_received
-            .fetch_add(wire.len() as u64, Ordering::Relaxed);
-        if log::log_enabled!(log::Level::Trace) {
+            .fetch_add(taken.len() as u64, Ordering::Relaxed);
+        if !taken.is_empty() && log::log_enabled!(log::Level::Trace) {
             log::trace!(
                 "{}: recv {} bytes\n{}",
                 self.name(),
-                wire.len(),
-                hexdump(wire)
+                taken.len(),
+                hexdump(taken)
             );
         }
-        received.clear();
-        let reply = {
-            let mut core = self.core.lock();
-            let Core { neg, nvt } = &mut *core;
-            nvt.receive(neg, wire, received);
-            !received.echo.is_empty() || neg.pending_transmit() > 0
-        };
         let mut sent = Ok(());
         if reply {
             // Replies and echo go out before the input is visible, so an answer the
@@ -208,10 +228,9 @@ impl Engine {
             {
                 let mut core = self.core.lock();
                 core.neg.send_data(&received.echo);
-                core.neg.poll_transmit(&mut out);
+                out.poll(&mut core.neg);
             }
-            sent = self.write_wire(&out);
-            out.clear();
+            sent = self.send_gathered(&mut out);
         }
         // The input is the peer's even when answering it failed: it is kept.
         {
@@ -224,8 +243,13 @@ impl Engine {
             state.generation += 1;
         }
         self.cond.notify_all();
+        if let Some(err) = corrupt {
+            log::warn!("{}: {err}: closing", self.name());
+            return Err(Error::Protocol(err));
+        }
+        done.logout = received.logout;
         match sent {
-            Ok(()) => Ok(received.logout),
+            Ok(()) => Ok(done),
             // A peer that takes no replies (not even within the write timeout) ends the
             // connection: a read must not report this as its own timeout for ever after.
             Err(Error::Timeout) => Err(Error::Io(std::io::Error::new(
@@ -303,12 +327,21 @@ impl Engine {
     /// Sends whatever the negotiator has queued, in order with application writes.
     pub(crate) fn flush_replies(&self) -> Result<()> {
         let mut out = self.send.lock();
-        self.core.lock().neg.poll_transmit(&mut out);
-        if out.is_empty() {
+        out.poll(&mut self.core.lock().neg);
+        self.send_gathered(&mut out)
+    }
+
+    /// Writes what `out` gathered (under the send lock), if anything.
+    fn send_gathered(&self, out: &mut Sender) -> Result<()> {
+        if out.wire.is_empty() {
             return Ok(());
         }
-        let result = self.write_wire(&out);
-        out.clear();
+        let result = self.write_wire(&out.wire);
+        out.wire.clear();
+        // A large compressed write does not keep its buffer for the life of the connection.
+        if out.wire.capacity() > 1 << 20 {
+            out.wire = Vec::new();
+        }
         result
     }
 
@@ -347,24 +380,23 @@ impl Engine {
     pub(crate) fn write_bytes(&self, data: &[u8]) -> Result<()> {
         self.check_open()?;
         let mut out = self.send.lock();
-        self.core.lock().neg.poll_transmit(&mut out);
-        let result = if memchr::memchr(telopt::IAC, data).is_none() {
+        out.poll(&mut self.core.lock().neg);
+        if memchr::memchr(telopt::IAC, data).is_none() {
+            if out.compressing() {
+                out.push(data);
+                return self.send_gathered(&mut out);
+            }
             // Nothing to escape: the data goes out as it is, without a copy.
-            let queued = if out.is_empty() {
-                Ok(())
-            } else {
-                self.write_wire(&out)
-            };
-            queued.and_then(|()| self.write_wire(data))
+            self.send_gathered(&mut out)?;
+            self.write_wire(data)
         } else {
-            let mut core = self.core.lock();
-            core.neg.send_data(data);
-            core.neg.poll_transmit(&mut out);
-            drop(core);
-            self.write_wire(&out)
-        };
-        out.clear();
-        result
+            {
+                let mut core = self.core.lock();
+                core.neg.send_data(data);
+                out.poll(&mut core.neg);
+            }
+            self.send_gathered(&mut out)
+        }
     }
 
     /// The codec text is written in now.
@@ -419,20 +451,16 @@ impl Engine {
 
     fn negotiate_locked<T>(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut Sender,
         f: impl FnOnce(&mut Negotiator) -> T,
     ) -> Result<T> {
         let value = {
             let mut core = self.core.lock();
             let value = f(&mut core.neg);
-            core.neg.poll_transmit(out);
+            out.poll(&mut core.neg);
             value
         };
-        if !out.is_empty() {
-            let result = self.write_wire(out);
-            out.clear();
-            result?;
-        }
+        self.send_gathered(out)?;
         self.bump();
         Ok(value)
     }

@@ -32,49 +32,65 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
     let mut small = [0u8; SMALL_CHUNK];
     let mut large: Vec<u8> = Vec::new();
     let mut received = Received::default();
+    // Bytes read but not yet taken: a compressed chunk inflates a step per ingest, and the
+    // rest waits (in the buffer it was read into) for room, as new reads do.
+    let mut pending = 0..0;
+    // The inflater has output pending: ingest again, with no new bytes if there are none.
+    let mut more = false;
+    let mut grow = false;
     loop {
         let Some(room) = wait_for_room(engine) else {
             return;
         };
-        let small_read = large.is_empty();
-        let buf: &mut [u8] = if small_read { &mut small } else { &mut large };
-        let want = room.min(buf.len());
-        let n = match reader.read(&mut buf[..want]) {
-            Ok(0) => {
-                log::debug!("{}: end of stream", engine.name());
-                engine.finish(None);
-                return;
+        if pending.is_empty() && !more {
+            if grow && large.is_empty() {
+                large = vec![0; READ_CHUNK];
             }
-            Ok(n) => n,
-            Err(Error::Timeout) => {
-                let idle = engine.idle();
-                match engine.config.idle_timeout {
-                    Some(limit) if idle >= limit => {
-                        log::info!("{}: idle for {idle:?}, closing", engine.name());
-                        let _ = engine.write_bytes(IDLE_TIMEOUT_MESSAGE);
-                        engine.finish(None);
-                        engine.shutdown_socket();
-                        return;
+            let small_read = large.is_empty();
+            let buf: &mut [u8] = if small_read { &mut small } else { &mut large };
+            let want = room.min(buf.len());
+            let n = match reader.read(&mut buf[..want]) {
+                Ok(0) => {
+                    log::debug!("{}: end of stream", engine.name());
+                    engine.finish(None);
+                    return;
+                }
+                Ok(n) => n,
+                Err(Error::Timeout) => {
+                    let idle = engine.idle();
+                    match engine.config.idle_timeout {
+                        Some(limit) if idle >= limit => {
+                            log::info!("{}: idle for {idle:?}, closing", engine.name());
+                            let _ = engine.write_bytes(IDLE_TIMEOUT_MESSAGE);
+                            engine.finish(None);
+                            engine.shutdown_socket();
+                            return;
+                        }
+                        _ => continue,
                     }
-                    _ => continue,
                 }
-            }
-            Err(err) => {
-                if !engine.is_closed() {
-                    log::debug!("{}: read failed: {err}", engine.name());
+                Err(err) => {
+                    if !engine.is_closed() {
+                        log::debug!("{}: read failed: {err}", engine.name());
+                    }
+                    engine.finish(Some(err));
+                    return;
                 }
-                engine.finish(Some(err));
-                return;
-            }
-        };
-        let bulk = small_read && n == SMALL_CHUNK;
-        match engine.ingest(&buf[..n], &mut received) {
-            Ok(false) => {}
-            Ok(true) => {
+            };
+            grow = small_read && n == SMALL_CHUNK;
+            pending = 0..n;
+        }
+        let buf: &[u8] = if large.is_empty() { &small } else { &large };
+        match engine.ingest(&buf[pending.clone()], &mut received) {
+            Ok(done) if done.logout => {
                 log::info!("{}: peer asked to log out", engine.name());
                 engine.finish(None);
                 engine.shutdown_socket();
                 return;
+            }
+            Ok(done) => {
+                pending.start += done.consumed;
+                more = done.more;
             }
             Err(err) => {
                 log::info!("{}: closing: {err}", engine.name());
@@ -82,9 +98,6 @@ fn run(engine: &Engine, reader: &mut TransportReader) {
                 engine.shutdown_socket();
                 return;
             }
-        }
-        if bulk {
-            large = vec![0; READ_CHUNK];
         }
         // A large Received from a burst is not kept for the life of the connection.
         if received.data.capacity() > 4 * READ_CHUNK {

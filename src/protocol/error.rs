@@ -123,6 +123,8 @@ pub enum ProtocolError {
     /// A request that makes no sense in this state, such as a subnegotiation for an option that
     /// is not enabled.
     InvalidRequest(&'static str),
+    /// The peer's MCCP2/MCCP3 stream is not valid zlib data (the connection cannot go on).
+    Compression(String),
 }
 
 impl fmt::Display for ProtocolError {
@@ -130,6 +132,7 @@ impl fmt::Display for ProtocolError {
         match self {
             ProtocolError::UnknownOption(name) => write!(f, "unknown telnet option {name:?}"),
             ProtocolError::InvalidRequest(what) => write!(f, "invalid request: {what}"),
+            ProtocolError::Compression(what) => write!(f, "corrupt compressed stream: {what}"),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`negotiator`]: parser + option state + telnetlib3's server or client policy
 //!   ([`Negotiator`]): bytes in, [`Event`]s and reply bytes out.
 //! - [`options`]: one codec per subnegotiation, both directions.
+//! - [`mccp`]: MCCP2/MCCP3 compressed streams (bounded inflate, flushed deflate).
 //!
 //! Nothing here can be made to panic or to grow without bound by what a peer sends: every
 //! buffer has a limit, and oddities become [`Warning`]s.
@@ -18,6 +19,7 @@ pub use parser::{Parser, Token, DEFAULT_SUBNEGOTIATION_LIMIT};
 pub mod qmethod;
 pub use qmethod::{OptionTable, Outcome, Side, Q};
 mod event;
+pub mod mccp;
 pub mod negotiator;
 pub mod nvt;
 pub use event::Event;

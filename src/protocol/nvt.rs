@@ -195,8 +195,13 @@ impl LineDiscipline {
     /// Feeds bytes from the wire through `neg` and interprets what comes out, appending to
     /// `out`. Replies the negotiator queued stay in it (send them with
     /// [`Negotiator::take_transmit`]).
-    pub fn receive(&mut self, neg: &mut Negotiator, wire: &[u8], out: &mut Received) {
-        for event in neg.receive(wire) {
+    ///
+    /// Returns how many bytes of `wire` were taken: all of them, unless receiving stopped at
+    /// the peer's compression marker (then the rest is compressed, see
+    /// [`Negotiator::take_input_compression`]).
+    pub fn receive(&mut self, neg: &mut Negotiator, wire: &[u8], out: &mut Received) -> usize {
+        let mut events = neg.receive(wire);
+        for event in events.by_ref() {
             match event {
                 Event::Data(bytes) => self.data(&bytes, out),
                 Event::Logout => out.logout = true,
@@ -214,6 +219,7 @@ impl LineDiscipline {
                 }
             }
         }
+        events.consumed()
     }
 
     fn option_event(&mut self, event: &Event<'_>, out: &mut Received) {

@@ -156,6 +156,14 @@ impl ServerOptions {
         self
     }
 
+    /// Sets MCCP2/MCCP3 compression: `Some(true)` offers both (`WILL`), `None` (the default)
+    /// agrees when the client asks, `Some(false)` refuses. Never under TLS (refused there).
+    #[must_use]
+    pub fn compression(mut self, compression: Option<bool>) -> Self {
+        self.policy.compression = compression;
+        self
+    }
+
     /// Never sends Go-Ahead, even to a client that did not agree to suppress it (default off).
     #[must_use]
     pub fn never_send_ga(mut self, never: bool) -> Self {

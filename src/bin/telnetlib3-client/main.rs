@@ -63,6 +63,13 @@ struct Args {
     #[arg(long, value_name = "OPT", value_delimiter = ',', action = ArgAction::Append,
           value_parser = parse_option)]
     always_wont: Vec<u8>,
+    /// MCCP2/MCCP3 compression: ask the server for it (DO MCCP2, DO MCCP3); omitted, it is
+    /// accepted when the server offers it. Never under TLS
+    #[arg(long, overrides_with = "no_compression")]
+    compression: bool,
+    /// refuse MCCP2/MCCP3 compression
+    #[arg(long, overrides_with = "compression")]
+    no_compression: bool,
     /// timeout for pending negotiation, in seconds
     #[arg(long, default_value_t = 4.0, value_parser = parse_seconds)]
     connect_maxwait: f64,
@@ -301,6 +308,7 @@ fn connect_options(args: &Args, cols: u16, rows: u16) -> ConnectOptions {
         .cols(cols)
         .rows(rows)
         .tspeed((args.speed, args.speed))
+        .compression(tristate(args.compression, args.no_compression))
         .send_environ(&send_environ)
         .connect_minwait(secs(args.connect_minwait))
         .connect_maxwait(secs(args.connect_maxwait))
@@ -513,3 +521,12 @@ fn pipe_mode(conn: &Arc<TelnetConnection>, args: &Args, mut typescript: Option<F
 
 mod interactive;
 mod translate;
+
+/// `--flag` / `--no-flag`, either or neither.
+fn tristate(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}

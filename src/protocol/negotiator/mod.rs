@@ -36,6 +36,7 @@
 //! ```
 
 mod client;
+mod compress;
 mod policy;
 mod server;
 mod subneg;
@@ -195,6 +196,7 @@ struct Core {
     /// `DO TIMING-MARK` sent and not yet answered.
     timing_marks: u32,
     never_send_ga: bool,
+    compress: compress::Compression,
 }
 
 /// The sans-IO telnet engine for one connection. See the [module docs](crate::protocol::negotiator).
@@ -224,6 +226,16 @@ impl<'i> Iterator for Receive<'_, 'i> {
     }
 }
 
+impl Receive<'_, '_> {
+    /// How many input bytes were taken so far. Less than all of them only when receiving
+    /// stopped at the peer's compression marker
+    /// ([`Negotiator::take_input_compression`]).
+    #[must_use]
+    pub fn consumed(&self) -> usize {
+        self.pos
+    }
+}
+
 impl Drop for Receive<'_, '_> {
     fn drop(&mut self) {
         if self.pos >= self.input.len() && self.neg.core.queue.is_empty() {
@@ -245,11 +257,13 @@ impl Negotiator {
         let mut parser = Parser::new();
         parser.set_subnegotiation_limit(policy.subnegotiation_limit);
         let never_send_ga = policy.never_send_ga;
+        let compression = policy.compression;
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Server(server::ServerState::new(policy)), accept),
         };
         neg.core.never_send_ga = never_send_ga;
+        neg.core.compress = compress::Compression::new(compression);
         neg.core.request(Side::Remote, TTYPE, true);
         neg.sync_parser();
         neg
@@ -264,10 +278,13 @@ impl Negotiator {
         parser.set_subnegotiation_limit(policy.subnegotiation_limit);
         let will = policy.always_will.clone();
         let dos = policy.always_do.clone();
+        let compression = policy.compression;
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Client(client::ClientState::new(policy)), accept),
         };
+        neg.core.compress = compress::Compression::new(compression);
+        neg.core.compression_offer();
         for option in will {
             neg.core.request(Side::Local, option, true);
         }
@@ -329,6 +346,10 @@ impl Negotiator {
             if let Some(event) = self.core.queue.pop_front() {
                 return Some(event);
             }
+            if self.core.compress.stops_input() {
+                // The rest is compressed: the caller inflates it and feeds it back in.
+                return None;
+            }
             match self.parser.next_token(input, pos)? {
                 Token::Data(data) => return Some(Event::Data(Cow::Borrowed(data))),
                 Token::Command(command) => {
@@ -340,7 +361,9 @@ impl Negotiator {
                     self.sync_parser();
                 }
                 Token::Subnegotiation { option, payload } => {
-                    self.core.subnegotiation(option, payload)
+                    if !self.core.compression_marker(option, payload) {
+                        self.core.subnegotiation(option, payload)
+                    }
                 }
                 Token::Warning(warning) => {
                     log::warn!("{warning}");
@@ -359,10 +382,15 @@ impl Negotiator {
             .set_subnegotiation_filter(self.core.opts.active_mask());
     }
 
-    /// Moves every byte waiting to be sent to the end of `out`.
+    /// Moves every byte waiting to be sent to the end of `out` — up to our compression marker
+    /// when one is queued: then [`take_output_compression`](Self::take_output_compression)
+    /// says so, and the rest, to be compressed, waits for the next call.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) {
         self.trace_transmit();
-        if out.is_empty() {
+        let n = self.core.compress.transmit_len(self.core.out.len());
+        if n < self.core.out.len() {
+            out.extend(self.core.out.drain(..n));
+        } else if out.is_empty() {
             std::mem::swap(out, &mut self.core.out);
         } else {
             out.append(&mut self.core.out);
@@ -375,10 +403,12 @@ impl Negotiator {
         self.core.out.len()
     }
 
-    /// Takes every byte waiting to be sent.
+    /// Takes every byte waiting to be sent (up to our compression marker, as
+    /// [`poll_transmit`](Self::poll_transmit)).
     pub fn take_transmit(&mut self) -> Vec<u8> {
-        self.trace_transmit();
-        std::mem::take(&mut self.core.out)
+        let mut out = Vec::new();
+        self.poll_transmit(&mut out);
+        out
     }
 
     fn trace_transmit(&self) {
@@ -612,6 +642,7 @@ impl Core {
             sb_pending: [0; 4],
             timing_marks: 0,
             never_send_ga: false,
+            compress: compress::Compression::default(),
         }
     }
 
@@ -661,6 +692,7 @@ impl Core {
                 enabled: false,
             });
             self.set_sb_pending(option, false);
+            self.compression_disabled(side, option);
         }
     }
 
@@ -699,6 +731,8 @@ impl Core {
                 });
                 if enabled {
                     self.enabled(side, option);
+                } else {
+                    self.compression_disabled(side, option);
                 }
             }
             None if !enable && before.enabled() => {
@@ -708,6 +742,7 @@ impl Core {
                     enabled: false,
                 });
                 self.set_sb_pending(option, false);
+                self.compression_disabled(side, option);
             }
             None if !enable && before == Q::WantYes => {
                 self.set_sb_pending(option, false);
@@ -739,6 +774,7 @@ impl Core {
             (Side::Local, telopt::LOGOUT) | (Side::Remote, telopt::LOGOUT) => {
                 self.emit(Event::Logout)
             }
+            (_, MCCP2) | (_, MCCP3) => self.compression_enabled(side, option),
             _ => match self.role {
                 RoleState::Server(_) => self.server_enabled(side, option),
                 RoleState::Client(_) => self.client_enabled(side, option),

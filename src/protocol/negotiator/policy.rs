@@ -29,6 +29,9 @@ pub struct ServerPolicy {
     pub ttype_max: usize,
     /// Bound on one subnegotiation, in wire bytes. Default: 1 MiB.
     pub subnegotiation_limit: usize,
+    /// MCCP2/MCCP3 compression: `Some(true)` offers both (`WILL`), `None` agrees when the
+    /// client asks, `Some(false)` refuses. Never under TLS. Default: `None`.
+    pub compression: Option<bool>,
 }
 
 impl Default for ServerPolicy {
@@ -43,6 +46,7 @@ impl Default for ServerPolicy {
             never_send_ga: false,
             ttype_max: 8,
             subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+            compression: None,
         }
     }
 }
@@ -57,6 +61,8 @@ impl ServerPolicy {
         ttype_max: usize,
         /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
         subnegotiation_limit: usize,
+        /// Sets [`compression`](Self::compression).
+        compression: Option<bool>,
     }
 
     text_setters! {
@@ -101,6 +107,10 @@ impl ServerPolicy {
             local[CHARSET as usize] = true;
             remote[CHARSET as usize] = true;
         }
+        if self.compression != Some(false) {
+            local[MCCP2 as usize] = true;
+            local[MCCP3 as usize] = true;
+        }
         [local, remote]
     }
 }
@@ -144,6 +154,9 @@ pub struct ClientPolicy {
     pub always_dont: Vec<u8>,
     /// Bound on one subnegotiation, in wire bytes. Default: 1 MiB.
     pub subnegotiation_limit: usize,
+    /// MCCP2/MCCP3 compression: `Some(true)` asks for both (`DO`), `None` agrees when the
+    /// server offers, `Some(false)` refuses. Never under TLS. Default: `None`.
+    pub compression: Option<bool>,
 }
 
 impl Default for ClientPolicy {
@@ -165,6 +178,7 @@ impl Default for ClientPolicy {
             always_wont: Vec::new(),
             always_dont: Vec::new(),
             subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
+            compression: None,
         }
     }
 }
@@ -177,6 +191,8 @@ impl ClientPolicy {
         rows: u16,
         /// Sets [`subnegotiation_limit`](Self::subnegotiation_limit).
         subnegotiation_limit: usize,
+        /// Sets [`compression`](Self::compression).
+        compression: Option<bool>,
     }
 
     text_setters! {
@@ -286,6 +302,10 @@ impl ClientPolicy {
         if self.encoding.is_some() {
             local[CHARSET as usize] = true;
             remote[CHARSET as usize] = true;
+        }
+        if self.compression != Some(false) {
+            remote[MCCP2 as usize] = true;
+            remote[MCCP3 as usize] = true;
         }
         for &o in &self.always_will {
             local[o as usize] = true;

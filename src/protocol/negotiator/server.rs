@@ -62,6 +62,7 @@ impl Core {
         if line_mode {
             self.request(Side::Remote, LINEMODE, true);
         }
+        self.compression_offer();
         let ttype = self.opts.get(Side::Remote, TTYPE);
         if !ttype.enabled() && !ttype.pending() {
             self.server_after_ttype();

@@ -76,7 +76,7 @@ fn client_refuses_echo_and_wrong_direction_options() {
     exchange(
         &mut c,
         "WILL GMCP | WILL MSDP | WILL MCCP2 | DO MSSP",
-        "DONT GMCP | DONT MSDP | DONT MCCP2 | WONT MSSP",
+        "DONT GMCP | DONT MSDP | DO MCCP2 | WONT MSSP",
     );
     // Refused once: asking again gets no second refusal.
     exchange(&mut c, "WILL GMCP | DO ECHO", "");
