@@ -43,7 +43,10 @@ mod subneg;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-pub use policy::{ClientPolicy, ServerPolicy};
+pub use policy::{
+    ClientPolicy, ServerPolicy, CLIENT_MUD_OPTIONS, CLIENT_NAME, CLIENT_VERSION,
+    DEFAULT_GMCP_MODULES, SERVER_MUD_OPTIONS,
+};
 
 use super::options::linemode::{SlcTable, MODE_EDIT};
 use super::options::status::StatusReport;

@@ -309,3 +309,30 @@ fn server_slc_exchange() {
     linemode::encode_slc(&s.slc().supported(), &mut expect);
     assert_eq!(out, expect);
 }
+
+#[test]
+fn server_accepts_mud_options_both_ways_as_telnetlib3() {
+    // telnetlib3-server 5.0.1 on a fresh connection, probed one option per connection: the
+    // option is agreed, then the advanced options follow.
+    for (option, name) in [
+        (GMCP, "GMCP"),
+        (MSDP, "MSDP"),
+        (MSSP, "MSSP"),
+        (ZMP, "ZMP"),
+        (ATCP, "ATCP"),
+        (AARDWOLF, "AARDWOLF"),
+        (MSP, "MSP"),
+        (MXP, "MXP"),
+        (EOR, "EOR"),
+    ] {
+        for (ask, agree, side) in [("DO", "WILL", Side::Local), ("WILL", "DO", Side::Remote)] {
+            let mut s = server();
+            exchange(
+                &mut s,
+                &format!("{ask} {name}"),
+                &format!("{agree} {name} | WILL SGA | WILL BINARY | DO NAWS | DO CHARSET"),
+            );
+            assert!(s.enabled(side, option), "{ask} {name}");
+        }
+    }
+}
