@@ -123,6 +123,9 @@ pub enum ProtocolError {
     /// A request that makes no sense in this state, such as a subnegotiation for an option that
     /// is not enabled.
     InvalidRequest(&'static str),
+    /// A message for an option that is enabled on neither side (such as
+    /// [`Negotiator::send_gmcp`](super::Negotiator::send_gmcp) before GMCP was agreed).
+    OptionNotEnabled(u8),
 }
 
 impl fmt::Display for ProtocolError {
@@ -130,6 +133,7 @@ impl fmt::Display for ProtocolError {
         match self {
             ProtocolError::UnknownOption(name) => write!(f, "unknown telnet option {name:?}"),
             ProtocolError::InvalidRequest(what) => write!(f, "invalid request: {what}"),
+            ProtocolError::OptionNotEnabled(option) => write!(f, "{} is not enabled", Opt(*option)),
         }
     }
 }

@@ -36,6 +36,7 @@
 //! ```
 
 mod client;
+mod mud;
 mod policy;
 mod server;
 mod subneg;
@@ -43,6 +44,7 @@ mod subneg;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
+pub use mud::{MAX_REMEMBERED, MAX_REMEMBERED_BYTES};
 pub use policy::{
     ClientPolicy, ServerPolicy, CLIENT_MUD_OPTIONS, CLIENT_NAME, CLIENT_VERSION,
     DEFAULT_GMCP_MODULES, SERVER_MUD_OPTIONS,
@@ -198,6 +200,7 @@ struct Core {
     /// `DO TIMING-MARK` sent and not yet answered.
     timing_marks: u32,
     never_send_ga: bool,
+    mud: mud::MudState,
 }
 
 /// The sans-IO telnet engine for one connection. See the [module docs](crate::protocol::negotiator).
@@ -248,11 +251,13 @@ impl Negotiator {
         let mut parser = Parser::new();
         parser.set_subnegotiation_limit(policy.subnegotiation_limit);
         let never_send_ga = policy.never_send_ga;
+        let codec = mud_codec(policy.encoding.as_deref());
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Server(server::ServerState::new(policy)), accept),
         };
         neg.core.never_send_ga = never_send_ga;
+        neg.set_mud_encoding(codec);
         neg.core.request(Side::Remote, TTYPE, true);
         neg.sync_parser();
         neg
@@ -267,10 +272,12 @@ impl Negotiator {
         parser.set_subnegotiation_limit(policy.subnegotiation_limit);
         let will = policy.always_will.clone();
         let dos = policy.always_do.clone();
+        let codec = mud_codec(policy.encoding.as_deref());
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Client(client::ClientState::new(policy)), accept),
         };
+        neg.set_mud_encoding(codec);
         for option in will {
             neg.core.request(Side::Local, option, true);
         }
@@ -584,6 +591,13 @@ impl Negotiator {
     }
 }
 
+/// The policy's encoding for MUD payloads, UTF-8 when there is none or it is unknown.
+fn mud_codec(encoding: Option<&str>) -> crate::encoding::Codec {
+    encoding
+        .and_then(crate::encoding::Codec::lookup)
+        .unwrap_or_else(crate::encoding::Codec::utf8)
+}
+
 fn side_index(side: Side) -> usize {
     match side {
         Side::Local => 0,
@@ -615,6 +629,7 @@ impl Core {
             sb_pending: [0; 4],
             timing_marks: 0,
             never_send_ga: false,
+            mud: mud::MudState::default(),
         }
     }
 

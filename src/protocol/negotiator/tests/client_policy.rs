@@ -26,9 +26,9 @@ fn client_always_will_and_do_are_sent_on_connect() {
     let events = exchange(&mut c, "SB GMCP 'Core.Hello {}'", "");
     assert_eq!(
         events,
-        [Event::Subnegotiation {
-            option: GMCP,
-            payload: b"Core.Hello {}".to_vec()
+        [Event::Gmcp {
+            package: "Core.Hello".into(),
+            data: Some(serde_json::json!({}))
         }]
     );
 }
