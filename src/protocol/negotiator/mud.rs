@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::{Core, Event, Negotiator, Side};
+use super::{Core, Event, Negotiator, RoleState, Side};
 use crate::encoding::Codec;
 use crate::protocol::mud::{
     aardwolf, atcp, gmcp, msdp, mssp, zmp, MsdpTable, MsdpValue, MsspTable,
@@ -104,10 +104,11 @@ impl Core {
             ZMP => {
                 let mut parts = zmp::decode(payload, codec).into_iter();
                 let command = parts.next()?;
-                Event::Zmp {
-                    command,
-                    args: parts.collect(),
+                let args: Vec<String> = parts.collect();
+                if matches!(self.role, RoleState::Client(_)) {
+                    self.client_zmp_support(&command, &args);
                 }
+                Event::Zmp { command, args }
             }
             ATCP => {
                 let (package, value) = atcp::decode(payload, codec);
@@ -118,6 +119,22 @@ impl Core {
         };
         self.emit(event);
         Some(Ok(()))
+    }
+
+    /// Answers `zmp.check` and `zmp.send-support` as telnetlib3's client does: it supports no
+    /// command beyond the `zmp.*` basics, so each command asked about gets `zmp.no-support`.
+    fn client_zmp_support(&mut self, command: &str, args: &[String]) {
+        let asked = match command {
+            "zmp.check" => args.first().map(std::slice::from_ref).unwrap_or_default(),
+            "zmp.send-support" => args,
+            _ => return,
+        };
+        for cmd in asked {
+            log::debug!("send ZMP zmp.no-support {cmd}");
+            let mut payload = Vec::new();
+            zmp::encode("zmp.no-support", std::slice::from_ref(cmd), &mut payload);
+            frame(ZMP, &payload, &mut self.out);
+        }
     }
 
     /// Keeps the package's data; an object updates the keys of an object kept before, as

@@ -249,3 +249,21 @@ fn client_linemode_when_allowed() {
     exchange(&mut c, "SB LINEMODE 01 03", "");
     exchange(&mut c, "SB LINEMODE fd 02 ff 00", "SB LINEMODE fc 02");
 }
+
+#[test]
+fn client_answers_zmp_support_queries_as_telnetlib3() {
+    let mut c = client();
+    feed(&mut c, "WILL ZMP");
+    let events = exchange(
+        &mut c,
+        "SB ZMP 'zmp.check' 00 'color.define' 00 | SB ZMP 'zmp.send-support' 00 'a' 00 'b' 00 \
+         | SB ZMP 'zmp.send-support' 00 | SB ZMP 'zmp.ping' 00",
+        "SB ZMP 'zmp.no-support' 00 'color.define' 00 | SB ZMP 'zmp.no-support' 00 'a' 00 \
+         | SB ZMP 'zmp.no-support' 00 'b' 00",
+    );
+    assert_eq!(events.len(), 4);
+    // A server does not answer them.
+    let mut s = server();
+    feed(&mut s, "WILL ZMP");
+    exchange(&mut s, "SB ZMP 'zmp.check' 00 'x' 00", "");
+}
