@@ -166,7 +166,7 @@ const MUD_CLIENTS: &[&str] = &[
     "savitar",
 ];
 
-/// MUD protocol options whose being enabled marks a MUD client.
+/// MUD protocol options that mark a MUD client when the client performs them (`WILL`).
 const MUD_OPTIONS: &[u8] = &[GMCP, MSDP, MXP, MSP, ATCP, AARDWOLF];
 
 /// True when `term` names a MUD client that must not get WILL ECHO.

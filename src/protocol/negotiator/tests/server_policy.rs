@@ -336,3 +336,24 @@ fn server_accepts_mud_options_both_ways_as_telnetlib3() {
         }
     }
 }
+
+#[test]
+fn server_takes_a_client_performing_a_mud_option_for_a_mud_client() {
+    // As telnetlib3-server 5.0.1 on the wire: DO GMCP (we perform it) says nothing about the
+    // client, so WILL ECHO follows the first TTYPE; WILL GMCP (the client performs it) marks a
+    // MUD client, which gets no WILL ECHO.
+    let mut s = server();
+    feed(&mut s, "WILL TTYPE | DO GMCP");
+    exchange(
+        &mut s,
+        "SB TTYPE 00 'xterm'",
+        "WILL ECHO | DO NEW_ENVIRON | SB TTYPE 01",
+    );
+    let mut s = server();
+    feed(&mut s, "WILL TTYPE | WILL GMCP");
+    exchange(
+        &mut s,
+        "SB TTYPE 00 'xterm'",
+        "DO NEW_ENVIRON | SB TTYPE 01",
+    );
+}
