@@ -165,3 +165,85 @@ fn telnetlib3_client_and_our_server_exchange_gmcp_both_ways() {
     assert_eq!(room, json!({"num": 1, "name": "Hall \u{e9}"}));
     server.shutdown();
 }
+
+#[test]
+fn msdp_mssp_and_eor_from_our_server_to_our_client_that_asks_for_them() {
+    use telnetlib3::protocol::mud::{MsdpTable, MsdpValue, MsspTable, MsspValue};
+    use telnetlib3::telopt::{EOR, MSSP};
+
+    let (tx, rx) = mpsc::channel();
+    let options = ServerOptions::default()
+        .connect_maxwait(Duration::from_millis(500))
+        .timeout(None);
+    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, move |conn| {
+        let agreed = telnetlib3::WaitFor::default()
+            .local("MSDP", true)
+            .local("MSSP", true)
+            .local("EOR", true);
+        conn.wait_for(&agreed, LONG).unwrap();
+        let vars: MsdpTable = [
+            ("HEALTH".to_owned(), MsdpValue::from("42")),
+            (
+                "ROOM".to_owned(),
+                MsdpValue::Table([("VNUM".to_owned(), MsdpValue::from("6008"))].into()),
+            ),
+        ]
+        .into();
+        let status: MsspTable = [
+            ("NAME".to_owned(), MsspValue::from("Mini")),
+            (
+                "PORT".to_owned(),
+                MsspValue::Many(vec!["23".into(), "4000".into()]),
+            ),
+        ]
+        .into();
+        let sent = (|| {
+            conn.send_msdp(&vars)?;
+            conn.send_mssp(&status)?;
+            conn.write("> ")?;
+            conn.send_eor()
+        })();
+        let _ = tx.send(sent.map_err(|e| e.to_string()));
+        let _ = conn.readline(LONG);
+    });
+    let port = server.start().unwrap().port();
+    let runner = server.clone();
+    std::thread::spawn(move || {
+        let _ = runner.serve_forever();
+    });
+    let conn = TelnetConnection::connect_with(
+        "127.0.0.1",
+        port,
+        ConnectOptions::default()
+            .always_do(vec![MSDP, MSSP, EOR])
+            .connect_maxwait(Duration::from_secs(2))
+            .timeout(LONG),
+    )
+    .unwrap();
+    rx.recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
+    let mut events = conn.events();
+    let (mut mssp, mut eor) = (None, false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (mssp.is_none() || !eor) && Instant::now() < deadline {
+        match events.recv(Some(Duration::from_millis(100))) {
+            Ok(Event::Mssp(vars)) => mssp = Some(vars),
+            Ok(Event::Command(telnetlib3::telopt::CMD_EOR)) => eor = true,
+            _ => {}
+        }
+    }
+    assert!(eor, "no IAC EOR");
+    let mssp = mssp.expect("no MSSP");
+    assert_eq!(
+        mssp.get("PORT"),
+        Some(&MsspValue::Many(vec!["23".into(), "4000".into()]))
+    );
+    assert_eq!(conn.msdp("HEALTH"), Some(MsdpValue::from("42")));
+    assert_eq!(
+        conn.msdp("ROOM"),
+        Some(MsdpValue::Table(
+            [("VNUM".to_owned(), MsdpValue::from("6008"))].into()
+        ))
+    );
+    conn.close();
+    server.shutdown();
+}
