@@ -228,6 +228,14 @@ impl ConnectOptions {
         self
     }
 
+    /// Sets the GMCP modules asked for in `Core.Supports.Set` once the server enables GMCP
+    /// (default: telnetlib3's list, [`DEFAULT_GMCP_MODULES`](crate::protocol::negotiator::DEFAULT_GMCP_MODULES)).
+    #[must_use]
+    pub fn gmcp_modules(mut self, modules: &[&str]) -> Self {
+        self.policy = self.policy.gmcp_modules(modules);
+        self
+    }
+
     /// Turns TLS on with a CA file to trust.
     #[must_use]
     pub fn tls_ca_file(mut self, path: impl Into<PathBuf>) -> Self {

@@ -11,8 +11,9 @@ use crate::Result;
 
 /// A stream of a connection's negotiation events, from
 /// [`Connection::events`](super::Connection::events). Every event but data: option changes,
-/// terminal type, window size, environment, charset, commands (AYT, BRK, …),
-/// subnegotiations of options the core does not decode, warnings.
+/// terminal type, window size, environment, charset, commands (AYT, BRK, …), MUD messages
+/// (GMCP, MSDP, MSSP, ZMP, ATCP, Aardwolf), subnegotiations of options the core does not
+/// decode, warnings.
 ///
 /// The connection keeps the most recent events in a bounded ring; a stream that falls behind
 /// is told once with [`Error::Limit`] and goes on from the oldest still kept.

@@ -11,6 +11,7 @@
 //! ```
 
 mod events;
+mod mud;
 mod wait;
 
 use std::net::SocketAddr;

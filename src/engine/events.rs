@@ -36,6 +36,13 @@ fn weight(event: &Event<'_>) -> usize {
         | Event::CharsetAgreed(s) => s.len(),
         Event::Slc(triplets) => triplets.len() * 3,
         Event::Data(data) => data.len(),
+        // The MUD messages hold nested values: their printed size is a fair measure.
+        Event::Gmcp { .. }
+        | Event::Msdp(_)
+        | Event::Mssp(_)
+        | Event::Zmp { .. }
+        | Event::Atcp { .. }
+        | Event::Aardwolf(_) => format!("{event:?}").len(),
         _ => 0,
     }
 }

@@ -125,6 +125,9 @@ pub enum ProtocolError {
     InvalidRequest(&'static str),
     /// The peer's MCCP2/MCCP3 stream is not valid zlib data (the connection cannot go on).
     Compression(String),
+    /// A message for an option that is enabled on neither side (such as
+    /// [`Negotiator::send_gmcp`](super::Negotiator::send_gmcp) before GMCP was agreed).
+    OptionNotEnabled(u8),
 }
 
 impl fmt::Display for ProtocolError {
@@ -133,6 +136,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::UnknownOption(name) => write!(f, "unknown telnet option {name:?}"),
             ProtocolError::InvalidRequest(what) => write!(f, "invalid request: {what}"),
             ProtocolError::Compression(what) => write!(f, "corrupt compressed stream: {what}"),
+            ProtocolError::OptionNotEnabled(option) => write!(f, "{} is not enabled", Opt(*option)),
         }
     }
 }

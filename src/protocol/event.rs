@@ -2,6 +2,9 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
+use super::mud::{Aardwolf, MsdpTable, MsspTable};
 use super::options::environ::EnvVar;
 use super::options::lflow::Lflow;
 use super::options::linemode::SlcTriplet;
@@ -78,7 +81,34 @@ pub enum Event<'a> {
     Logout,
     /// The peer answered our `DO TIMING-MARK` (with `WILL` or `WONT`).
     TimingMark,
-    /// A subnegotiation of an option this core has no codec for (GMCP, MSDP, …), unescaped.
+    /// A GMCP message.
+    Gmcp {
+        /// The package name, such as `Char.Vitals`.
+        package: String,
+        /// Its JSON data; `None` when the message had none.
+        data: Option<Value>,
+    },
+    /// MSDP variables.
+    Msdp(MsdpTable),
+    /// MSSP variables (a server's status, for crawlers).
+    Mssp(MsspTable),
+    /// A ZMP command (empty ZMP payloads are ignored, as telnetlib3 does).
+    Zmp {
+        /// The command, such as `zmp.ident`.
+        command: String,
+        /// Its arguments.
+        args: Vec<String>,
+    },
+    /// An ATCP message.
+    Atcp {
+        /// The package name.
+        package: String,
+        /// The value (empty when none was given).
+        value: String,
+    },
+    /// An Aardwolf channel message (option 102).
+    Aardwolf(Aardwolf),
+    /// A subnegotiation of an option this core has no codec for (MSP, MXP, …), unescaped.
     Subnegotiation {
         /// The option code.
         option: u8,
@@ -120,6 +150,12 @@ impl Event<'_> {
             Event::Status(s) => Event::Status(s),
             Event::Logout => Event::Logout,
             Event::TimingMark => Event::TimingMark,
+            Event::Gmcp { package, data } => Event::Gmcp { package, data },
+            Event::Msdp(vars) => Event::Msdp(vars),
+            Event::Mssp(vars) => Event::Mssp(vars),
+            Event::Zmp { command, args } => Event::Zmp { command, args },
+            Event::Atcp { package, value } => Event::Atcp { package, value },
+            Event::Aardwolf(message) => Event::Aardwolf(message),
             Event::Subnegotiation { option, payload } => Event::Subnegotiation { option, payload },
             Event::Warning(w) => Event::Warning(w),
         }

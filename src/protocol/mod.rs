@@ -6,11 +6,13 @@
 //!   ([`Negotiator`]): bytes in, [`Event`]s and reply bytes out.
 //! - [`options`]: one codec per subnegotiation, both directions.
 //! - [`mccp`]: MCCP2/MCCP3 compressed streams (bounded inflate, flushed deflate).
+//! - [`mud`]: the MUD protocols' payloads (GMCP, MSDP, MSSP, ZMP, ATCP, Aardwolf).
 //!
 //! Nothing here can be made to panic or to grow without bound by what a peer sends: every
 //! buffer has a limit, and oddities become [`Warning`]s.
 
 mod error;
+pub mod mud;
 pub mod options;
 
 pub use error::{DecodeError, ProtocolError, Warning};

@@ -70,6 +70,10 @@ struct Args {
     /// refuse MCCP2/MCCP3 compression
     #[arg(long, overrides_with = "compression")]
     no_compression: bool,
+    /// comma-separated GMCP module specs to request (e.g. "Char 1,Room 1,IRE.Rift 1"); when
+    /// provided, replaces the built-in defaults
+    #[arg(long, value_name = "MODULES")]
+    gmcp_modules: Option<String>,
     /// timeout for pending negotiation, in seconds
     #[arg(long, default_value_t = 4.0, value_parser = parse_seconds)]
     connect_maxwait: f64,
@@ -318,6 +322,17 @@ fn connect_options(args: &Args, cols: u16, rows: u16) -> ConnectOptions {
         .always_do(args.always_do.clone())
         .always_wont(args.always_wont.clone())
         .always_dont(args.always_dont.clone());
+    if let Some(modules) = &args.gmcp_modules {
+        let modules: Vec<&str> = modules
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .collect();
+        // An empty list keeps the defaults, as telnetlib3's `gmcp_modules or defaults` does.
+        if !modules.is_empty() {
+            options = options.gmcp_modules(&modules);
+        }
+    }
     // Variables the library does not fill in itself (TERM, COLUMNS, LINES, LANG and COLORTERM
     // it does) are sent with this process's values.
     for name in &send_environ {

@@ -1,7 +1,11 @@
 //! The client policy's reactions (telnetlib3's `TelnetClient`).
 
+use serde_json::json;
+
+use super::policy::{CLIENT_NAME, CLIENT_VERSION};
 use super::{ClientPolicy, Core, RoleState, Side};
-use crate::protocol::options::{environ, naws};
+use crate::protocol::mud::{gmcp, zmp};
+use crate::protocol::options::{environ, frame, naws};
 use crate::telopt::*;
 
 #[derive(Debug, Clone)]
@@ -10,6 +14,10 @@ pub(super) struct ClientState {
     pub(super) ttype_answered: bool,
     pub(super) environ_answered: bool,
     pub(super) charset_done: bool,
+    /// `Core.Hello` was sent (once per connection, as telnetlib3 does).
+    gmcp_hello_sent: bool,
+    /// `zmp.ident` was sent.
+    zmp_ident_sent: bool,
 }
 
 impl ClientState {
@@ -19,6 +27,8 @@ impl ClientState {
             ttype_answered: false,
             environ_answered: false,
             charset_done: false,
+            gmcp_hello_sent: false,
+            zmp_ident_sent: false,
         }
     }
 
@@ -37,12 +47,50 @@ impl Core {
     }
 
     pub(super) fn client_enabled(&mut self, side: Side, option: u8) {
-        if (side, option) == (Side::Local, NAWS) {
-            let policy = &self.client().policy;
-            let (cols, rows) = (policy.cols, policy.rows);
-            log::debug!("send IAC SB NAWS {cols}x{rows}");
-            naws::encode(cols, rows, &mut self.out);
+        match (side, option) {
+            (Side::Local, NAWS) => {
+                let policy = &self.client().policy;
+                let (cols, rows) = (policy.cols, policy.rows);
+                log::debug!("send IAC SB NAWS {cols}x{rows}");
+                naws::encode(cols, rows, &mut self.out);
+            }
+            (Side::Remote, GMCP) => self.client_gmcp_hello(),
+            (Side::Remote, ZMP) => self.client_zmp_ident(),
+            _ => {}
         }
+    }
+
+    /// `Core.Hello` with our name and version, then `Core.Supports.Set` with the modules.
+    fn client_gmcp_hello(&mut self) {
+        let state = self.client();
+        if std::mem::replace(&mut state.gmcp_hello_sent, true) {
+            return;
+        }
+        let modules: Vec<String> = state
+            .policy
+            .gmcp_modules
+            .iter()
+            .map(|m| m.to_lowercase())
+            .collect();
+        log::debug!("send GMCP Core.Hello and Core.Supports.Set {modules:?}");
+        let mut payload = Vec::new();
+        let hello = json!({"client": CLIENT_NAME, "version": CLIENT_VERSION});
+        gmcp::encode("Core.Hello", Some(&hello), &mut payload);
+        frame(GMCP, &payload, &mut self.out);
+        payload.clear();
+        gmcp::encode("Core.Supports.Set", Some(&json!(modules)), &mut payload);
+        frame(GMCP, &payload, &mut self.out);
+    }
+
+    /// `zmp.ident` with our name and version.
+    fn client_zmp_ident(&mut self) {
+        if std::mem::replace(&mut self.client().zmp_ident_sent, true) {
+            return;
+        }
+        log::debug!("send ZMP zmp.ident {CLIENT_NAME} {CLIENT_VERSION}");
+        let mut payload = Vec::new();
+        zmp::encode("zmp.ident", &[CLIENT_NAME, CLIENT_VERSION], &mut payload);
+        frame(ZMP, &payload, &mut self.out);
     }
 
     /// Answers NEW_ENVIRON SEND with the variables the policy allows; any other variable asked

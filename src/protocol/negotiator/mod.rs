@@ -37,6 +37,7 @@
 
 mod client;
 mod compress;
+mod mud;
 mod policy;
 mod server;
 mod subneg;
@@ -44,7 +45,11 @@ mod subneg;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-pub use policy::{ClientPolicy, ServerPolicy};
+pub use mud::{MAX_REMEMBERED, MAX_REMEMBERED_BYTES};
+pub use policy::{
+    ClientPolicy, ServerPolicy, CLIENT_MUD_OPTIONS, CLIENT_NAME, CLIENT_VERSION,
+    DEFAULT_GMCP_MODULES, SERVER_MUD_OPTIONS,
+};
 
 use super::options::linemode::{SlcTable, MODE_EDIT};
 use super::options::status::StatusReport;
@@ -162,7 +167,7 @@ const MUD_CLIENTS: &[&str] = &[
     "savitar",
 ];
 
-/// MUD protocol options whose being enabled marks a MUD client.
+/// MUD protocol options that mark a MUD client when the client performs them (`WILL`).
 const MUD_OPTIONS: &[u8] = &[GMCP, MSDP, MXP, MSP, ATCP, AARDWOLF];
 
 /// True when `term` names a MUD client that must not get WILL ECHO.
@@ -197,6 +202,7 @@ struct Core {
     timing_marks: u32,
     never_send_ga: bool,
     compress: compress::Compression,
+    mud: mud::MudState,
 }
 
 /// The sans-IO telnet engine for one connection. See the [module docs](crate::protocol::negotiator).
@@ -258,12 +264,14 @@ impl Negotiator {
         parser.set_subnegotiation_limit(policy.subnegotiation_limit);
         let never_send_ga = policy.never_send_ga;
         let compression = policy.compression;
+        let codec = mud_codec(policy.encoding.as_deref());
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Server(server::ServerState::new(policy)), accept),
         };
         neg.core.never_send_ga = never_send_ga;
         neg.core.compress = compress::Compression::new(compression);
+        neg.set_mud_encoding(codec);
         neg.core.request(Side::Remote, TTYPE, true);
         neg.sync_parser();
         neg
@@ -279,12 +287,14 @@ impl Negotiator {
         let will = policy.always_will.clone();
         let dos = policy.always_do.clone();
         let compression = policy.compression;
+        let codec = mud_codec(policy.encoding.as_deref());
         let mut neg = Self {
             parser,
             core: Core::new(RoleState::Client(client::ClientState::new(policy)), accept),
         };
         neg.core.compress = compress::Compression::new(compression);
         neg.core.compression_offer();
+        neg.set_mud_encoding(codec);
         for option in will {
             neg.core.request(Side::Local, option, true);
         }
@@ -611,6 +621,13 @@ impl Negotiator {
     }
 }
 
+/// The policy's encoding for MUD payloads, UTF-8 when there is none or it is unknown.
+fn mud_codec(encoding: Option<&str>) -> crate::encoding::Codec {
+    encoding
+        .and_then(crate::encoding::Codec::lookup)
+        .unwrap_or_else(crate::encoding::Codec::utf8)
+}
+
 fn side_index(side: Side) -> usize {
     match side {
         Side::Local => 0,
@@ -643,6 +660,7 @@ impl Core {
             timing_marks: 0,
             never_send_ga: false,
             compress: compress::Compression::default(),
+            mud: mud::MudState::default(),
         }
     }
 

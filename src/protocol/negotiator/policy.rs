@@ -103,6 +103,10 @@ impl ServerPolicy {
         ] {
             remote[o as usize] = true;
         }
+        for o in SERVER_MUD_OPTIONS {
+            local[o as usize] = true;
+            remote[o as usize] = true;
+        }
         if self.encoding.is_some() {
             local[CHARSET as usize] = true;
             remote[CHARSET as usize] = true;
@@ -114,6 +118,32 @@ impl ServerPolicy {
         [local, remote]
     }
 }
+
+/// The MUD options a server accepts in both directions when the client asks (telnetlib3-server
+/// answers `DO` with `WILL` and `WILL` with `DO` for each); it offers none of them itself.
+pub const SERVER_MUD_OPTIONS: [u8; 8] = [GMCP, MSDP, MSSP, ZMP, ATCP, AARDWOLF, MSP, MXP];
+
+/// The MUD options a client accepts when the server offers them (`WILL`), as telnetlib3's
+/// client does; it declines the others, and every MUD option the server asks it to perform
+/// (`DO`), unless [`ClientPolicy::always_do`] or [`ClientPolicy::always_will`] names them.
+pub const CLIENT_MUD_OPTIONS: [u8; 2] = [GMCP, ZMP];
+
+/// The GMCP modules telnetlib3's client asks for in `Core.Supports.Set`.
+pub const DEFAULT_GMCP_MODULES: [&str; 8] = [
+    "char 1",
+    "char.vitals 1",
+    "char.items 1",
+    "room 1",
+    "room.info 1",
+    "comm 1",
+    "comm.channel 1",
+    "group 1",
+];
+
+/// The client's name and version in GMCP `Core.Hello` and ZMP `zmp.ident`: this crate's.
+pub const CLIENT_NAME: &str = env!("CARGO_PKG_NAME");
+/// See [`CLIENT_NAME`].
+pub const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The client side's negotiation policy (telnetlib3's `TelnetClient` defaults).
 ///
@@ -157,6 +187,9 @@ pub struct ClientPolicy {
     /// MCCP2/MCCP3 compression: `Some(true)` asks for both (`DO`), `None` agrees when the
     /// server offers, `Some(false)` refuses. Never under TLS. Default: `None`.
     pub compression: Option<bool>,
+    /// GMCP modules asked for in `Core.Supports.Set` (lowercased when sent) once the server
+    /// enables GMCP. Default: telnetlib3's list ([`DEFAULT_GMCP_MODULES`]).
+    pub gmcp_modules: Vec<String>,
 }
 
 impl Default for ClientPolicy {
@@ -179,6 +212,7 @@ impl Default for ClientPolicy {
             always_dont: Vec::new(),
             subnegotiation_limit: DEFAULT_SUBNEGOTIATION_LIMIT,
             compression: None,
+            gmcp_modules: DEFAULT_GMCP_MODULES.map(str::to_owned).to_vec(),
         }
     }
 }
@@ -247,6 +281,13 @@ impl ClientPolicy {
         self
     }
 
+    /// Sets [`gmcp_modules`](Self::gmcp_modules).
+    #[must_use]
+    pub fn gmcp_modules(mut self, modules: &[&str]) -> Self {
+        self.gmcp_modules = modules.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
     /// Sets [`always_dont`](Self::always_dont).
     #[must_use]
     pub fn always_dont(mut self, options: &[u8]) -> Self {
@@ -297,6 +338,9 @@ impl ClientPolicy {
             local[XDISPLOC as usize] = true;
         }
         for o in [BINARY, ECHO, SGA, STATUS, EOR, LOGOUT] {
+            remote[o as usize] = true;
+        }
+        for o in CLIENT_MUD_OPTIONS {
             remote[o as usize] = true;
         }
         if self.encoding.is_some() {

@@ -80,9 +80,9 @@ impl Core {
         let deferred = state.environ_deferred;
         let mud = self.info.term.as_deref().is_some_and(is_mud_client)
             || self.info.ttypes.iter().take(3).any(|t| is_mud_client(t))
-            || MUD_OPTIONS.iter().any(|&o| {
-                self.opts.get(Side::Local, o).enabled() || self.opts.get(Side::Remote, o).enabled()
-            });
+            || MUD_OPTIONS
+                .iter()
+                .any(|&o| self.opts.get(Side::Remote, o).enabled());
         if !line_mode && !mud {
             self.request(Side::Local, ECHO, true);
         }

@@ -46,6 +46,9 @@ impl Core {
                 self.emit(Event::FlowControl(m));
             }),
             STATUS => status::decode(payload).map(|m| self.sb_status(m)),
+            GMCP | MSDP | MSSP | ZMP | ATCP | AARDWOLF => {
+                self.mud_subnegotiation(option, payload).unwrap_or(Ok(()))
+            }
             _ => {
                 self.emit(Event::Subnegotiation {
                     option,

@@ -18,13 +18,17 @@ fn client_always_will_and_do_are_sent_on_connect() {
             .always_do(&[GMCP]),
     );
     assert_eq!(c.take_transmit(), w("WILL NAWS | DO GMCP"));
-    exchange(&mut c, "DO NAWS | WILL GMCP", "SB NAWS 00 50 00 19");
+    exchange(
+        &mut c,
+        "DO NAWS | WILL GMCP",
+        &format!("SB NAWS 00 50 00 19 | {GMCP_HELLO}"),
+    );
     let events = exchange(&mut c, "SB GMCP 'Core.Hello {}'", "");
     assert_eq!(
         events,
-        [Event::Subnegotiation {
-            option: GMCP,
-            payload: b"Core.Hello {}".to_vec()
+        [Event::Gmcp {
+            package: "Core.Hello".into(),
+            data: Some(serde_json::json!({}))
         }]
     );
 }
@@ -75,11 +79,60 @@ fn client_refuses_echo_and_wrong_direction_options() {
     );
     exchange(
         &mut c,
-        "WILL GMCP | WILL MSDP | WILL MCCP2 | DO MSSP",
-        "DONT GMCP | DONT MSDP | DO MCCP2 | WONT MSSP",
+        "WILL MSDP | WILL MCCP2 | DO MSSP | DO GMCP",
+        "DONT MSDP | DO MCCP2 | WONT MSSP | WONT GMCP",
     );
     // Refused once: asking again gets no second refusal.
-    exchange(&mut c, "WILL GMCP | DO ECHO", "");
+    exchange(&mut c, "WILL MSDP | DO ECHO", "");
+}
+
+/// What telnetlib3's client sends once the server enables GMCP, with this crate's name and
+/// version in place of telnetlib3's.
+const GMCP_HELLO: &str = concat!(
+    "SB GMCP 'Core.Hello {\"client\":\"telnetlib3\",\"version\":\"",
+    env!("CARGO_PKG_VERSION"),
+    "\"}' | SB GMCP 'Core.Supports.Set [\"char 1\",\"char.vitals 1\",\"char.items 1\",\"room 1\",\
+     \"room.info 1\",\"comm 1\",\"comm.channel 1\",\"group 1\"]'"
+);
+
+#[test]
+fn client_accepts_gmcp_and_zmp_and_greets_as_telnetlib3() {
+    // telnetlib3-client 5.0.1 answers this server with exactly these bytes (its own version in
+    // the greetings).
+    let mut c = client();
+    exchange(
+        &mut c,
+        "WILL GMCP | WILL ZMP | WILL MSDP | DO GMCP | DO MSSP",
+        &format!(
+            "DO GMCP | {GMCP_HELLO} | DO ZMP | SB ZMP 'zmp.ident' 00 'telnetlib3' 00 '{}' 00 \
+             | DONT MSDP | WONT GMCP | WONT MSSP",
+            env!("CARGO_PKG_VERSION")
+        ),
+    );
+    // Once per connection, even when GMCP is turned off and on again.
+    exchange(&mut c, "WONT GMCP | WILL GMCP", "DONT GMCP | DO GMCP");
+    assert!(c.enabled(Side::Remote, GMCP) && c.enabled(Side::Remote, ZMP));
+}
+
+#[test]
+fn client_gmcp_modules_are_lowercased_and_mud_options_enabled_by_policy() {
+    let mut c = Negotiator::client(
+        ClientPolicy::default()
+            .gmcp_modules(&["Char 1", "IRE.Rift 1"])
+            .always_will(&[MSDP])
+            .always_dont(&[ZMP]),
+    );
+    assert_eq!(c.take_transmit(), w("WILL MSDP"));
+    exchange(
+        &mut c,
+        "WILL GMCP | WILL ZMP | DO MSDP",
+        &format!(
+            "DO GMCP | SB GMCP 'Core.Hello {{\"client\":\"telnetlib3\",\"version\":\"{}\"}}' \
+             | SB GMCP 'Core.Supports.Set [\"char 1\",\"ire.rift 1\"]' | DONT ZMP",
+            env!("CARGO_PKG_VERSION")
+        ),
+    );
+    assert!(c.enabled(Side::Local, MSDP));
 }
 
 #[test]
@@ -195,4 +248,22 @@ fn client_linemode_when_allowed() {
     assert_eq!(c.mode(), Mode::Local);
     exchange(&mut c, "SB LINEMODE 01 03", "");
     exchange(&mut c, "SB LINEMODE fd 02 ff 00", "SB LINEMODE fc 02");
+}
+
+#[test]
+fn client_answers_zmp_support_queries_as_telnetlib3() {
+    let mut c = client();
+    feed(&mut c, "WILL ZMP");
+    let events = exchange(
+        &mut c,
+        "SB ZMP 'zmp.check' 00 'color.define' 00 | SB ZMP 'zmp.send-support' 00 'a' 00 'b' 00 \
+         | SB ZMP 'zmp.send-support' 00 | SB ZMP 'zmp.ping' 00",
+        "SB ZMP 'zmp.no-support' 00 'color.define' 00 | SB ZMP 'zmp.no-support' 00 'a' 00 \
+         | SB ZMP 'zmp.no-support' 00 'b' 00",
+    );
+    assert_eq!(events.len(), 4);
+    // A server does not answer them.
+    let mut s = server();
+    feed(&mut s, "WILL ZMP");
+    exchange(&mut s, "SB ZMP 'zmp.check' 00 'x' 00", "");
 }

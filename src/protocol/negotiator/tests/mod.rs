@@ -7,6 +7,7 @@ use crate::protocol::options::linemode;
 use crate::telopt::parse_wire;
 
 mod client_policy;
+mod mud;
 mod server_policy;
 
 fn w(description: &str) -> Vec<u8> {

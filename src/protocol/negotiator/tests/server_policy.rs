@@ -309,3 +309,51 @@ fn server_slc_exchange() {
     linemode::encode_slc(&s.slc().supported(), &mut expect);
     assert_eq!(out, expect);
 }
+
+#[test]
+fn server_accepts_mud_options_both_ways_as_telnetlib3() {
+    // telnetlib3-server 5.0.1 on a fresh connection, probed one option per connection: the
+    // option is agreed, then the advanced options follow.
+    for (option, name) in [
+        (GMCP, "GMCP"),
+        (MSDP, "MSDP"),
+        (MSSP, "MSSP"),
+        (ZMP, "ZMP"),
+        (ATCP, "ATCP"),
+        (AARDWOLF, "AARDWOLF"),
+        (MSP, "MSP"),
+        (MXP, "MXP"),
+        (EOR, "EOR"),
+    ] {
+        for (ask, agree, side) in [("DO", "WILL", Side::Local), ("WILL", "DO", Side::Remote)] {
+            let mut s = server();
+            exchange(
+                &mut s,
+                &format!("{ask} {name}"),
+                &format!("{agree} {name} | WILL SGA | WILL BINARY | DO NAWS | DO CHARSET"),
+            );
+            assert!(s.enabled(side, option), "{ask} {name}");
+        }
+    }
+}
+
+#[test]
+fn server_takes_a_client_performing_a_mud_option_for_a_mud_client() {
+    // As telnetlib3-server 5.0.1 on the wire: DO GMCP (we perform it) says nothing about the
+    // client, so WILL ECHO follows the first TTYPE; WILL GMCP (the client performs it) marks a
+    // MUD client, which gets no WILL ECHO.
+    let mut s = server();
+    feed(&mut s, "WILL TTYPE | DO GMCP");
+    exchange(
+        &mut s,
+        "SB TTYPE 00 'xterm'",
+        "WILL ECHO | DO NEW_ENVIRON | SB TTYPE 01",
+    );
+    let mut s = server();
+    feed(&mut s, "WILL TTYPE | WILL GMCP");
+    exchange(
+        &mut s,
+        "SB TTYPE 00 'xterm'",
+        "DO NEW_ENVIRON | SB TTYPE 01",
+    );
+}
