@@ -38,6 +38,8 @@
 mod client;
 mod compress;
 mod mud;
+pub use mud::is_mud_client;
+use mud::{mud_codec, MUD_OPTIONS};
 mod policy;
 mod server;
 mod subneg;
@@ -148,34 +150,6 @@ impl PeerInfo {
             (!codeset.is_empty()).then_some(codeset)
         })
     }
-}
-
-/// telnetlib3's MUD clients, which take WILL ECHO as "password mode" (matched case-insensitively).
-const MUD_CLIENTS: &[&str] = &[
-    "mudlet",
-    "cmud",
-    "zmud",
-    "mushclient",
-    "atlantis",
-    "tintin++",
-    "tt++",
-    "blowtorch",
-    "mudrammer",
-    "kildclient",
-    "portal",
-    "beip",
-    "savitar",
-];
-
-/// MUD protocol options that mark a MUD client when the client performs them (`WILL`).
-const MUD_OPTIONS: &[u8] = &[GMCP, MSDP, MXP, MSP, ATCP, AARDWOLF];
-
-/// True when `term` names a MUD client that must not get WILL ECHO.
-#[must_use]
-pub fn is_mud_client(term: &str) -> bool {
-    MUD_CLIENTS
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(term.trim()))
 }
 
 #[derive(Debug, Clone)]
@@ -619,13 +593,6 @@ impl Negotiator {
     pub fn in_command(&self) -> bool {
         self.parser.in_command()
     }
-}
-
-/// The policy's encoding for MUD payloads, UTF-8 when there is none or it is unknown.
-fn mud_codec(encoding: Option<&str>) -> crate::encoding::Codec {
-    encoding
-        .and_then(crate::encoding::Codec::lookup)
-        .unwrap_or_else(crate::encoding::Codec::utf8)
 }
 
 fn side_index(side: Side) -> usize {

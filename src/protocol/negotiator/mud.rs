@@ -264,3 +264,38 @@ impl Negotiator {
         Ok(())
     }
 }
+
+/// telnetlib3's MUD clients, which take WILL ECHO as "password mode" (matched case-insensitively).
+pub(super) const MUD_CLIENTS: &[&str] = &[
+    "mudlet",
+    "cmud",
+    "zmud",
+    "mushclient",
+    "atlantis",
+    "tintin++",
+    "tt++",
+    "blowtorch",
+    "mudrammer",
+    "kildclient",
+    "portal",
+    "beip",
+    "savitar",
+];
+
+/// MUD protocol options that mark a MUD client when the client performs them (`WILL`).
+pub(super) const MUD_OPTIONS: &[u8] = &[GMCP, MSDP, MXP, MSP, ATCP, AARDWOLF];
+
+/// True when `term` names a MUD client that must not get WILL ECHO.
+#[must_use]
+pub fn is_mud_client(term: &str) -> bool {
+    MUD_CLIENTS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(term.trim()))
+}
+
+/// The policy's encoding for MUD payloads, UTF-8 when there is none or it is unknown.
+pub(super) fn mud_codec(encoding: Option<&str>) -> crate::encoding::Codec {
+    encoding
+        .and_then(crate::encoding::Codec::lookup)
+        .unwrap_or_else(crate::encoding::Codec::utf8)
+}
