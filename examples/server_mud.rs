@@ -1,6 +1,6 @@
 //! A small MUD: four rooms, movement, `look`, `say` to the room, a combat round with the cellar
 //! rat, GMCP `Room.Info` and `Char.Vitals` for MUD clients, MSDP `ROOM` and `HEALTH`, MSSP
-//! answers for crawlers, and the players' state saved to a file on shutdown and loaded on start.
+//! answers for crawlers, MCCP2 compression offered (`protocols` shows what the client took), and the players' state saved to a file on shutdown and loaded on start.
 //! It runs in line mode, as telnetlib3's `server_mud` does.
 //!
 //! ```text
@@ -17,9 +17,10 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use telnetlib3::protocol::mud::{MsdpTable, MsdpValue, MsspTable, MsspValue};
 use telnetlib3::protocol::Side;
 use telnetlib3::signals::{Signals, SIGINT, SIGTERM};
-use telnetlib3::telopt::{GMCP, MSDP, MSSP};
+use telnetlib3::telopt::{GMCP, MCCP2, MSDP, MSSP};
 use telnetlib3::{BlockingTelnetServer, Error, ServerConnection, ServerOptions, WaitFor};
 
 const IDLE: Duration = Duration::from_secs(600);
@@ -105,59 +106,36 @@ fn save(path: &PathBuf, world: &World) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
-/// A JSON string literal.
-fn json(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Sends a GMCP message when the client agreed to GMCP.
-fn gmcp(conn: &ServerConnection, package: &str, data: &str) {
+/// Sends a GMCP message when the client agreed to GMCP (`send_gmcp` fails otherwise).
+fn gmcp(conn: &ServerConnection, package: &str, data: serde_json::Value) {
     if conn.local_enabled(GMCP) {
-        let payload = format!("{package} {data}");
-        let _ = conn.with_negotiator(|neg| neg.send_subnegotiation(GMCP, payload.as_bytes()));
+        let _ = conn.send_gmcp(package, Some(&data));
     }
 }
 
-/// Sends MSDP variables (VAR 1, VAL 2) when the client agreed to MSDP.
+/// Sends MSDP variables when the client agreed to MSDP.
 fn msdp(conn: &ServerConnection, vars: &[(&str, String)]) {
     if conn.local_enabled(MSDP) {
-        let mut payload = Vec::new();
-        for (name, value) in vars {
-            payload.push(1);
-            payload.extend_from_slice(name.as_bytes());
-            payload.push(2);
-            payload.extend_from_slice(value.as_bytes());
-        }
-        let _ = conn.with_negotiator(|neg| neg.send_subnegotiation(MSDP, &payload));
+        let table: MsdpTable = vars
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), MsdpValue::Text(value.clone())))
+            .collect();
+        let _ = conn.send_msdp(&table);
     }
 }
 
 /// MSSP's answer for crawlers (MUD listings), when the client agreed to MSSP.
 fn mssp(conn: &ServerConnection, players: usize) {
     if conn.local_enabled(MSSP) {
-        let mut payload = Vec::new();
-        for (name, value) in [
+        let table: MsspTable = [
             ("NAME", "telnetlib3 mini-MUD".to_owned()),
             ("PLAYERS", players.to_string()),
-            ("UPTIME", "0".to_owned()),
             ("CODEBASE", "telnetlib3 for Rust".to_owned()),
-        ] {
-            payload.push(1);
-            payload.extend_from_slice(name.as_bytes());
-            payload.push(2);
-            payload.extend_from_slice(value.as_bytes());
-        }
-        let _ = conn.with_negotiator(|neg| neg.send_subnegotiation(MSSP, &payload));
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), MsspValue::One(value)))
+        .collect();
+        let _ = conn.send_mssp(&table);
     }
 }
 
@@ -171,19 +149,15 @@ fn describe(conn: &ServerConnection, world: &World, name: &str) -> String {
         .filter(|n| *n != name && world.players[*n].room == room_id)
         .map(String::as_str)
         .collect();
-    let exits_json: Vec<String> = room
+    let exit_map: serde_json::Map<String, serde_json::Value> = room
         .exits
         .iter()
-        .map(|(dir, to)| format!("{}:{to}", json(dir)))
+        .map(|(dir, to)| ((*dir).to_owned(), serde_json::json!(to)))
         .collect();
     gmcp(
         conn,
         "Room.Info",
-        &format!(
-            "{{\"num\":{room_id},\"name\":{},\"exits\":{{{}}}}}",
-            json(room.name),
-            exits_json.join(",")
-        ),
+        serde_json::json!({"num": room_id, "name": room.name, "exits": exit_map}),
     );
     msdp(conn, &[("ROOM", room.name.to_owned())]);
     let mut text = format!(
@@ -202,7 +176,7 @@ fn vitals(conn: &ServerConnection, hp: i32) {
     gmcp(
         conn,
         "Char.Vitals",
-        &format!("{{\"hp\":{hp},\"maxhp\":{MAX_HP}}}"),
+        serde_json::json!({"hp": hp, "maxhp": MAX_HP}),
     );
     msdp(conn, &[("HEALTH", hp.to_string())]);
 }
@@ -300,7 +274,24 @@ fn command(world: &Shared, conn: &ServerConnection, name: &str, line: &str) -> b
             format!("You rest. {hp}/{MAX_HP} hp.\r\n")
         }
         "help" => {
-            "look, n/s/e/w/up/down (or go DIR), say TEXT, who, attack, rest, quit\r\n".to_owned()
+            "look, n/s/e/w/up/down (or go DIR), say TEXT, who, attack, rest, protocols, quit\r\n"
+                .to_owned()
+        }
+        "protocols" => {
+            let on = |option| {
+                if conn.local_enabled(option) {
+                    "on"
+                } else {
+                    "off"
+                }
+            };
+            format!(
+                "GMCP {}, MSDP {}, MSSP {}, MCCP2 compression {}.\r\n",
+                on(GMCP),
+                on(MSDP),
+                on(MSSP),
+                on(MCCP2)
+            )
         }
         "quit" => {
             let _ = conn.write("Farewell.\r\n");
@@ -418,6 +409,8 @@ fn main() -> ExitCode {
     let world: Shared = Arc::new(Mutex::new(load(&state)));
     let options = ServerOptions::default()
         .line_mode(true)
+        // MCCP2: offered; MUD clients take it (never under TLS).
+        .compression(Some(true))
         .timeout(Some(IDLE))
         // A player who stops reading cannot hold the others up for long.
         .io_timeout(Some(Duration::from_secs(10)));

@@ -1,7 +1,7 @@
 //! The `server_mud` example, run: a player logs in, walks two rooms, fights a round, and the
 //! state is saved on SIGINT and loaded again by the next run. Loopback only; every wait is
-//! bounded. And tintin++, a MUD client, in tmux: it walks two rooms and shows values the
-//! server sent by GMCP. The test command builds the examples first (`cargo build --examples`).
+//! bounded. And tintin++, a MUD client, in tmux: it walks two rooms, compressed (MCCP2), and
+//! shows values the server sent by GMCP. The test command builds the examples first (`cargo build --examples`).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -209,7 +209,15 @@ fn tintin_walks_two_rooms_and_shows_gmcp_values() {
     wait_screen("The Cellar");
     tmux(&["send-keys", "-t", "tt", "attack", "Enter"]);
     let screen = wait_screen("VITALS {hp}{19}");
+    // What the server sees tintin++ took: GMCP, and MCCP2 (what follows the marker reaches
+    // the screen only because tintin++ inflates it).
+    tmux(&["send-keys", "-t", "tt", "protocols", "Enter"]);
+    let screen = wait_screen("MCCP2 compression");
     println!("tintin++ screen:\n{}", screen.trim_end());
+    assert!(
+        screen.contains("GMCP on, MSDP off, MSSP off, MCCP2 compression on."),
+        "{screen}"
+    );
     assert!(
         screen.contains("ROOM {num}{1}{name}{The Library}"),
         "{screen}"
