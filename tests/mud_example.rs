@@ -208,7 +208,7 @@ fn tintin_walks_two_rooms_and_shows_gmcp_values() {
     tmux(&["send-keys", "-t", "tt", "d", "Enter"]);
     wait_screen("The Cellar");
     tmux(&["send-keys", "-t", "tt", "attack", "Enter"]);
-    let screen = wait_screen("VITALS {hp}{19}");
+    wait_screen("VITALS {hp}{19}");
     // What the server sees tintin++ took: GMCP, and MCCP2 (what follows the marker reaches
     // the screen only because tintin++ inflates it).
     tmux(&["send-keys", "-t", "tt", "protocols", "Enter"]);
