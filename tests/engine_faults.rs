@@ -299,3 +299,53 @@ fn a_pty_session_outlives_io_timeout_without_typing() {
 fn contains(h: &[u8], n: &[u8]) -> bool {
     h.windows(n.len()).any(|w| w == n)
 }
+
+/// A client typing a long stream keeps the reader echoing; the handler's answer (telsh's
+/// error line for an over-long line, then its prompt) must not wait for the stream to end.
+#[test]
+fn echo_does_not_starve_the_handlers_writes() {
+    let options = quick().max_line(256 * 1024);
+    let (server, port, handle) = start(options, telnetlib3::shell::telsh);
+    let mut s = raw(port);
+    expect(&mut s, "DO TTYPE");
+    s.write_all(&w("WILL TTYPE | DO ECHO | DO SGA | SB TTYPE 00 'vt100'"))
+        .unwrap();
+    let mut r = s.try_clone().unwrap();
+    r.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let reader = thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut b = [0u8; 65536];
+        while let Ok(n) = r.read(&mut b) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&b[..n]);
+            if all.len() > 20 << 20 {
+                break;
+            }
+        }
+        all
+    });
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..256 {
+        s.write_all(&chunk).unwrap();
+    }
+    s.write_all(b"\r\n").unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let all = reader.join().unwrap();
+    server.shutdown();
+    handle.join().unwrap();
+    let find = |needle: &[u8], from: usize| {
+        all[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let error = find(b"error: line too long", 0).expect("no error line");
+    let prompt = find(b"tel:sh> ", error).expect("no prompt after the error");
+    assert!(
+        prompt - error < 256 << 10,
+        "the prompt came {} bytes of echo after the error line",
+        prompt - error
+    );
+}

@@ -231,6 +231,9 @@ impl Engine {
                 out.poll(&mut core.neg);
             }
             sent = self.send_gathered(&mut out);
+            // Handed straight to a writer that waits (a handler's prompt): a peer typing a
+            // long stream keeps the reader echoing, and must not starve the handler's output.
+            parking_lot::MutexGuard::unlock_fair(out);
         }
         // The input is the peer's even when answering it failed: it is kept.
         {
