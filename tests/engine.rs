@@ -2,17 +2,19 @@
 //! and a waiting accept, long lines, binary input, shutdown, dropped handles, errors, events.
 //! Loopback only; every wait is bounded.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
+use support::start_server as start;
 use telnetlib3::protocol::Event;
 use telnetlib3::telopt::{self, IAC};
 use telnetlib3::{
-    BlockingTelnetServer, ConnectOptions, Error, Partial, ServerConnection, ServerOptions,
-    TelnetConnection,
+    BlockingTelnetServer, ConnectOptions, Error, Partial, ServerOptions, TelnetConnection,
 };
 
 const LONG: Option<Duration> = Some(Duration::from_secs(10));
@@ -21,17 +23,6 @@ fn quick() -> ServerOptions {
     ServerOptions::default()
         .connect_maxwait(Duration::from_millis(500))
         .timeout(None)
-}
-
-fn start(
-    options: ServerOptions,
-    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
-) -> (BlockingTelnetServer, u16, JoinHandle<()>) {
-    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
-    let port = server.start().unwrap().port();
-    let runner = server.clone();
-    let handle = thread::spawn(move || runner.serve_forever().unwrap());
-    (server, port, handle)
 }
 
 fn raw(port: u16) -> TcpStream {

@@ -3,14 +3,17 @@
 //! not read, a write timeout turned into endless read timeouts, and a PTY session ended by
 //! the server's io_timeout. Loopback only; every wait bounded.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
+use support::start_server as start;
 use telnetlib3::telopt::{self, parse_wire};
-use telnetlib3::{BlockingTelnetServer, Error, ServerConnection, ServerOptions};
+use telnetlib3::{BlockingTelnetServer, Error, ServerOptions};
 
 const LONG: Option<Duration> = Some(Duration::from_secs(5));
 
@@ -22,17 +25,6 @@ fn quick() -> ServerOptions {
     ServerOptions::default()
         .connect_maxwait(Duration::from_millis(300))
         .timeout(None)
-}
-
-fn start(
-    options: ServerOptions,
-    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
-) -> (BlockingTelnetServer, u16, JoinHandle<()>) {
-    let server = BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
-    let port = server.start().unwrap().port();
-    let runner = server.clone();
-    let handle = thread::spawn(move || runner.serve_forever().unwrap());
-    (server, port, handle)
 }
 
 fn raw(port: u16) -> TcpStream {

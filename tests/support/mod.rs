@@ -579,3 +579,20 @@ impl Drop for Tmux {
         let _ = self.cmd(&["kill-server"]);
     }
 }
+
+/// The library's server on a free port of 127.0.0.1, serving `handler` from a thread of its
+/// own: the server, its port, and that thread (it ends after `shutdown`).
+pub fn start_server(
+    options: telnetlib3::ServerOptions,
+    handler: impl Fn(telnetlib3::ServerConnection) + Send + Sync + 'static,
+) -> (
+    telnetlib3::BlockingTelnetServer,
+    u16,
+    thread::JoinHandle<()>,
+) {
+    let server = telnetlib3::BlockingTelnetServer::with_options("127.0.0.1", 0, options, handler);
+    let port = server.start().unwrap().port();
+    let runner = server.clone();
+    let handle = thread::spawn(move || runner.serve_forever().unwrap());
+    (server, port, handle)
+}
