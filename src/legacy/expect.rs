@@ -94,10 +94,10 @@ pub fn compile_pattern(pattern: &[u8]) -> Result<Regex> {
         .unicode(false)
         .build()
         .map_err(|err| {
-            Error::config(format!(
-                "invalid expect pattern {}: {err}",
-                python_bytes_repr(pattern)
-            ))
+            Error::config_with(
+                format!("invalid expect pattern {}", python_bytes_repr(pattern)),
+                err,
+            )
         })
 }
 

@@ -119,11 +119,14 @@ pub fn server_config(cert_file: &Path, key_file: &Path) -> Result<Arc<rustls::Se
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|err| {
-            Error::config(format!(
-                "certificate {} with key {}: {err}",
-                cert_file.display(),
-                key_file.display()
-            ))
+            Error::config_with(
+                format!(
+                    "certificate {} with key {}",
+                    cert_file.display(),
+                    key_file.display()
+                ),
+                err,
+            )
         })?;
     Ok(Arc::new(config))
 }
@@ -187,10 +190,7 @@ impl CaFileVerifier {
         let mut roots = RootCertStore::empty();
         for cert in &certs {
             roots.add(cert.clone()).map_err(|err| {
-                Error::config(format!(
-                    "CA file {}: bad certificate: {err}",
-                    path.display()
-                ))
+                Error::config_with(format!("CA file {}: bad certificate", path.display()), err)
             })?;
         }
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
